@@ -1,0 +1,60 @@
+"""The staff API: reservation lookups, handoff analytics and health."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.access_log import install_access_log
+from api.errors import PROBLEM_RESPONSES, install_error_handlers
+from api.routes import analytics, health, reservations
+from core.booking import ReservationService
+from core.database import database_url
+from core.logs import configure_logging
+from core.migrations import apply_migrations
+from core.restaurant import load_restaurant
+from core.settings import get_settings
+from core.store import Store, create_pool
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    if settings.api_key is None or not settings.api_key.get_secret_value():
+        raise RuntimeError("Set API_KEY: staff routes need it as their bearer token.")
+    restaurant = load_restaurant(settings.restaurant_config)
+    # Starting the embedded server blocks for a second or two; keep the loop free meanwhile.
+    dsn = await asyncio.to_thread(database_url, settings)
+    await apply_migrations(dsn)
+    pool = await create_pool(
+        dsn,
+        min_size=settings.db_pool_min_size,
+        max_size=settings.db_pool_max_size,
+        timeout=settings.db_timeout_seconds,
+    )
+    try:
+        store = Store(pool, timeout=settings.db_timeout_seconds)
+        yield {
+            "service": ReservationService(store, restaurant),
+            "api_key": settings.api_key.get_secret_value(),
+        }
+    finally:
+        await pool.close()
+
+
+app = FastAPI(
+    title="Restaurant receptionist API",
+    summary="Reservation lookups for staff, handoff analytics, and health.",
+    lifespan=lifespan,
+    responses=PROBLEM_RESPONSES,
+)
+install_error_handlers(app)
+install_access_log(app)
+app.include_router(reservations.router)
+app.include_router(analytics.router)
+app.include_router(health.router)

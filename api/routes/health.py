@@ -1,0 +1,17 @@
+"""Liveness for load balancers and the run script."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import ServiceDep
+from api.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="200 when the database answers, 503 otherwise")
+async def healthz(service: ServiceDep) -> Health:
+    # DatabaseUnavailable becomes a 503 in the app's error handlers.
+    await service.store.ping()
+    return Health(status="ok")

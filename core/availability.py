@@ -1,0 +1,117 @@
+"""Booking rules as pure functions: is a time bookable, and which nearby times are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from core.errors import BookingRejected, Reason
+from core.restaurant import WEEKDAYS, Restaurant
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """Covers a confirmed reservation occupies from its time for the dining duration."""
+
+    at: time
+    covers: int
+
+
+def rule_violation(
+    restaurant: Restaurant, day: date, at: time, party_size: int, now: datetime
+) -> BookingRejected | None:
+    """Why a party cannot book this date and time by the rules alone (capacity aside)."""
+    rules = restaurant.booking
+    if party_size < 1:
+        return BookingRejected(Reason.PARTY_TOO_SMALL, "A booking needs at least one guest.")
+    if party_size > rules.max_party_size:
+        return BookingRejected(
+            Reason.PARTY_TOO_LARGE,
+            f"We take bookings for up to {rules.max_party_size} guests; "
+            "larger groups are arranged with our staff.",
+        )
+    local_now = restaurant.local_now(now)
+    if day < local_now.date():
+        return BookingRejected(Reason.IN_PAST, "That date has already passed.")
+    if day > local_now.date() + timedelta(days=rules.max_days_ahead):
+        return BookingRejected(
+            Reason.TOO_FAR_AHEAD, f"We take bookings up to {rules.max_days_ahead} days ahead."
+        )
+    weekday = WEEKDAYS[day.weekday()]
+    if day in rules.closed_dates:
+        return BookingRejected(Reason.CLOSED, f"We're closed on {day:%A %-d %B}.")
+    if not restaurant.services_on(day):
+        return BookingRejected(Reason.CLOSED, f"We're {restaurant.describe_hours(weekday)}.")
+    if not _seats_in_service(restaurant, day, at):
+        return BookingRejected(
+            Reason.OUTSIDE_HOURS,
+            f"A meal takes about {rules.dining_minutes} minutes and must end by closing; "
+            f"we're {restaurant.describe_hours(weekday)}.",
+        )
+    if (at.hour * 60 + at.minute) % rules.slot_minutes or at.second:
+        return BookingRejected(
+            Reason.NOT_ON_SLOT, f"We seat guests every {rules.slot_minutes} minutes."
+        )
+    starts = datetime.combine(day, at)
+    if starts <= local_now:
+        return BookingRejected(Reason.IN_PAST, "That time has already passed.")
+    if starts < local_now + timedelta(minutes=rules.min_notice_minutes):
+        return BookingRejected(
+            Reason.TOO_SOON,
+            f"We need at least {rules.min_notice_minutes} minutes' notice for a booking.",
+        )
+    return None
+
+
+def fits(restaurant: Restaurant, booked: Iterable[Booked], at: time, party_size: int) -> bool:
+    """Whether the party fits beside every booking whose meal overlaps theirs."""
+    dining = restaurant.booking.dining
+    start = _minutes(at)
+    length = dining.total_seconds() // 60
+    overlapping = sum(b.covers for b in booked if abs(_minutes(b.at) - start) < length)
+    return overlapping + party_size <= restaurant.booking.capacity_covers
+
+
+def seating_times(restaurant: Restaurant, day: date) -> Iterator[time]:
+    """Every slot of a day at which a meal ends by closing time."""
+    step = timedelta(minutes=restaurant.booking.slot_minutes)
+    for service in restaurant.services_on(day):
+        slot = datetime.combine(day, service.opens)
+        last = datetime.combine(day, service.closes) - restaurant.booking.dining
+        while slot <= last:
+            yield slot.time()
+            slot += step
+
+
+def nearest_on_day(
+    restaurant: Restaurant,
+    day: date,
+    wanted: time,
+    party_size: int,
+    booked: list[Booked],
+    now: datetime,
+) -> list[datetime]:
+    """Bookable times of one day, nearest to the wanted time first."""
+    candidates = sorted(
+        seating_times(restaurant, day), key=lambda t: abs(_minutes(t) - _minutes(wanted))
+    )
+    return [
+        datetime.combine(day, t)
+        for t in candidates
+        if rule_violation(restaurant, day, t, party_size, now) is None
+        and fits(restaurant, booked, t, party_size)
+    ]
+
+
+def _seats_in_service(restaurant: Restaurant, day: date, at: time) -> bool:
+    starts = datetime.combine(day, at)
+    ends = starts + restaurant.booking.dining
+    return any(
+        datetime.combine(day, s.opens) <= starts and ends <= datetime.combine(day, s.closes)
+        for s in restaurant.services_on(day)
+    )
+
+
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute

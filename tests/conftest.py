@@ -1,0 +1,79 @@
+"""Fixtures shared by every test: a real PostgreSQL for this test run, and a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from core.booking import ReservationService
+from core.database import start_embedded_postgres
+from core.migrations import apply_migrations
+from core.restaurant import Restaurant, load_restaurant
+from core.settings import PROJECT_ROOT
+from core.store import Store, create_pool
+
+RESET_SQL = (Path(__file__).parent / "sql" / "reset.sql").read_text()
+# Tuesday 24 November 2026, 10:00 in Singapore: open today, closed on Mondays.
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+def new_server_url() -> str:
+    """A throwaway embedded PostgreSQL, deleted when the test run ends."""
+    return start_embedded_postgres(
+        Path(tempfile.mkdtemp(prefix="receptionist-pg-")) / "pgdata", delete_on_exit=True
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    # Never DATABASE_URL: the tests empty every table, so they get their own server unless a
+    # disposable one is named explicitly.
+    yield os.environ.get("TEST_DATABASE_URL") or new_server_url()
+
+
+@pytest.fixture(scope="session")
+async def migrated_url(database_url: str) -> str:
+    await apply_migrations(database_url)
+    return database_url
+
+
+@pytest.fixture(scope="session")
+async def pool(migrated_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(migrated_url, min_size=1, max_size=20, timeout=5)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def store(pool: asyncpg.Pool) -> Store:
+    async with pool.acquire() as conn:
+        await conn.execute(RESET_SQL)
+    return Store(pool, timeout=5)
+
+
+@pytest.fixture(scope="session")
+def restaurant() -> Restaurant:
+    return load_restaurant(PROJECT_ROOT / "restaurant.toml")
+
+
+@pytest.fixture
+def service(store: Store, restaurant: Restaurant) -> ReservationService:
+    return ReservationService(store, restaurant, clock=lambda: NOW)
+
+
+TODAY = NOW.date()
+
+
+def next_weekday(weekday: int, after: date = TODAY) -> date:
+    """The first date strictly after `after` that falls on `weekday` (Monday is 0)."""
+    return after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
+
+
+SATURDAY = next_weekday(5)
+DINNER = time(19, 0)

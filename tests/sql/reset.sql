@@ -1,0 +1,2 @@
+-- Empties every table between tests; the schema stays.
+truncate reservations, handoffs, escalations restart identity;

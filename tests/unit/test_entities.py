@@ -1,0 +1,561 @@
+"""Unit tests for agent.entities: what callers say, turned into values or spoken errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agent.entities import (
+    SINGAPORE,
+    EntityError,
+    InvalidDate,
+    InvalidPartySize,
+    InvalidPhone,
+    InvalidTime,
+    PartySizeTooLarge,
+    normalize_phone,
+    resolve_date,
+    resolve_party_size,
+    resolve_time,
+)
+
+# Tuesday 24 November 2026, noon in Singapore.
+NOW = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 24)
+
+
+# --- phone numbers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("9820 7272", "+6598207272"),
+        ("98207272", "+6598207272"),
+        ("+65 9820 7272", "+6598207272"),
+        ("+6598207272", "+6598207272"),
+        ("+65-9820-7272", "+6598207272"),
+        ("65 9820 7272", "+6598207272"),
+        ("6598207272", "+6598207272"),
+        ("(65) 8123 4567", "+6581234567"),
+        ("8123-4567", "+6581234567"),
+        ("8123.4567", "+6581234567"),
+        ("  8123 4567.  ", "+6581234567"),
+        ("6123 4567", "+6561234567"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("+1 415 555 2671", "+14155552671"),
+        ("+1 (415) 555-2671", "+14155552671"),
+        ("nine eight two zero seven two seven two", "+6598207272"),
+        ("Nine eight two zero, seven two seven two.", "+6598207272"),
+        ("plus six five nine eight two zero seven two seven two", "+6598207272"),
+        ("9820 seven two seven two", "+6598207272"),
+        ("eight one two three four five six seven", "+6581234567"),
+        ("eight one two three four five double six", "+6581234566"),
+        ("eight one triple two four five six", "+6581222456"),
+    ],
+)
+def test_normalize_phone_accepts(raw: str, expected: str) -> None:
+    assert normalize_phone(raw) == expected
+
+
+def test_normalize_phone_uses_default_region() -> None:
+    assert normalize_phone("020 7946 0958", default_region="GB") == "+442079460958"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "hello",
+        "123",
+        "+65 1234 5678",
+        "1234 5678",
+        "9820727A",
+        "98207272 ext 5",
+        "1-800-FLOWERS",
+        "+",
+        "++6598207272",
+        "9820 7272 9820 7272",
+        "nine eight two",
+        "double",
+        "nine eight two zero seven two seven double",
+        "my number is 9820 7272",
+        "+999 1234 5678",
+        "9" * 300,
+    ],
+)
+def test_normalize_phone_rejects(raw: str) -> None:
+    with pytest.raises(InvalidPhone, match="phone number"):
+        normalize_phone(raw)
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-12-25", date(2026, 12, 25)),
+        ("2027-1-5", date(2027, 1, 5)),
+        ("today", TODAY),
+        ("Today.", TODAY),
+        ("tonight", TODAY),
+        ("this evening", TODAY),
+        ("tomorrow", date(2026, 11, 25)),
+        ("  Tomorrow night!", date(2026, 11, 25)),
+        ("for tomorrow", date(2026, 11, 25)),
+        ("tmr", date(2026, 11, 25)),
+        ("tmrw", date(2026, 11, 25)),
+        ("day after tomorrow", date(2026, 11, 26)),
+        ("the day after tomorrow", date(2026, 11, 26)),
+        ("Saturday", date(2026, 11, 28)),
+        ("sat", date(2026, 11, 28)),
+        ("Sat.", date(2026, 11, 28)),
+        ("on Saturday", date(2026, 11, 28)),
+        ("saturday evening", date(2026, 11, 28)),
+        ("this Friday", date(2026, 11, 27)),
+        ("this coming Friday", date(2026, 11, 27)),
+        ("next Friday", date(2026, 11, 27)),
+        ("Monday", date(2026, 11, 30)),
+        ("next mon", date(2026, 11, 30)),
+        ("wed", date(2026, 11, 25)),
+        ("thurs", date(2026, 11, 26)),
+        ("25/12", date(2026, 12, 25)),
+        ("25-12", date(2026, 12, 25)),
+        ("25.12", date(2026, 12, 25)),
+        ("25/12/2026", date(2026, 12, 25)),
+        ("25/12/26", date(2026, 12, 25)),
+        ("25 December", date(2026, 12, 25)),
+        ("25th December", date(2026, 12, 25)),
+        ("25th of December", date(2026, 12, 25)),
+        ("the 25th of December", date(2026, 12, 25)),
+        ("December 25th", date(2026, 12, 25)),
+        ("December the 25th", date(2026, 12, 25)),
+        ("Dec 25", date(2026, 12, 25)),
+        ("Dec. 25th, 2026", date(2026, 12, 25)),
+        ("25 Dec 2026", date(2026, 12, 25)),
+        ("25DEC", date(2026, 12, 25)),
+        ("1st of Sept", date(2027, 9, 1)),
+        ("  on   25th   December ?", date(2026, 12, 25)),
+        ("24/11", TODAY),
+        ("23/11", date(2027, 11, 23)),
+        ("the 31st", date(2026, 12, 31)),
+        ("the 24th", TODAY),
+        ("2nd", date(2026, 12, 2)),
+    ],
+)
+def test_resolve_date_accepts(raw: str, expected: date) -> None:
+    assert resolve_date(raw, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("weekday_name", "expected_day"),
+    [("tuesday", 24), ("this tuesday", 24), ("next tuesday", 1), ("wednesday", 25)],
+)
+def test_weekday_today_counts_unless_next(weekday_name: str, expected_day: int) -> None:
+    # NOW is a Tuesday: "Tuesday" is today, "next Tuesday" is a week later.
+    expected = date(2026, 12, 1) if expected_day == 1 else date(2026, 11, expected_day)
+    assert resolve_date(weekday_name, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "now", "expected"),
+    [
+        # Without a year the date is the next occurrence, across the year end.
+        ("2/1", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2027, 1, 2)),
+        ("2 January", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2027, 1, 2)),
+        ("30/12", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2026, 12, 30)),
+        ("29/12", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2027, 12, 29)),
+        ("the 1st", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2027, 1, 1)),
+        ("friday", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2027, 1, 1)),
+        ("tomorrow", datetime(2026, 12, 31, 4, tzinfo=UTC), date(2027, 1, 1)),
+        # Leap years: the 29th of February waits for the next one.
+        ("29/2", datetime(2027, 3, 1, 4, tzinfo=UTC), date(2028, 2, 29)),
+        ("29 February", datetime(2027, 1, 10, 4, tzinfo=UTC), date(2028, 2, 29)),
+        ("29/2", datetime(2028, 1, 10, 4, tzinfo=UTC), date(2028, 2, 29)),
+        ("29/2/2028", datetime(2027, 1, 10, 4, tzinfo=UTC), date(2028, 2, 29)),
+        ("the 30th", datetime(2027, 2, 1, 4, tzinfo=UTC), date(2027, 3, 30)),
+        ("the 31st", datetime(2026, 4, 5, 4, tzinfo=UTC), date(2026, 5, 31)),
+        # 17:30 UTC is already 01:30 the next day in Singapore.
+        ("today", datetime(2026, 11, 24, 17, 30, tzinfo=UTC), date(2026, 11, 25)),
+        ("tomorrow", datetime(2026, 11, 24, 17, 30, tzinfo=UTC), date(2026, 11, 26)),
+        ("24/11", datetime(2026, 11, 24, 17, 30, tzinfo=UTC), date(2027, 11, 24)),
+        ("today", datetime(2026, 11, 24, 15, 59, tzinfo=UTC), date(2026, 11, 24)),
+        ("today", datetime(2026, 11, 24, 16, 0, tzinfo=UTC), date(2026, 11, 25)),
+        ("today", datetime(2026, 11, 25, 1, 30, tzinfo=SINGAPORE), date(2026, 11, 25)),
+        # A naive `now` is UTC.
+        ("today", datetime(2026, 11, 24, 17, 30), date(2026, 11, 25)),
+    ],
+)
+def test_resolve_date_relative_to_now(raw: str, now: datetime, expected: date) -> None:
+    assert resolve_date(raw, now) == expected
+
+
+def test_resolve_date_uses_given_time_zone() -> None:
+    now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+    assert resolve_date("today", now, tz=ZoneInfo("UTC")) == date(2026, 11, 24)
+    assert resolve_date("today", now, tz=ZoneInfo("America/New_York")) == date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("31/02", "31 February doesn't exist."),
+        ("30 February", "30 February doesn't exist."),
+        ("February 30th", "30 February doesn't exist."),
+        ("32/1", "32 January doesn't exist."),
+        ("31 April", "31 April doesn't exist."),
+        ("0/5", "0 May doesn't exist."),
+        ("25/13", "That date doesn't exist."),
+        ("2026-13-01", "That date doesn't exist."),
+        ("29/2/2027", "29 February 2027 doesn't exist."),
+        ("2027-02-29", "29 February 2027 doesn't exist."),
+        ("the 32nd", "That date doesn't exist."),
+        ("the 0th", "That date doesn't exist."),
+        ("25/12/2025", "That date has already passed."),
+        ("2026-11-23", "That date has already passed."),
+        ("1 Jan 2026", "That date has already passed."),
+    ],
+)
+def test_resolve_date_rejects_impossible_or_past(raw: str, message: str) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        resolve_date(raw, NOW)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "banana",
+        "someday",
+        "next",
+        "this",
+        "25",
+        "12/25/2026/1",
+        "25 Decembr",
+        "friday the 13th",
+        "yesterday",
+        "2026-12",
+        "25//12",
+        "next next friday",
+        "on",
+        "December",
+        "25th 12",
+    ],
+)
+def test_resolve_date_rejects_junk(raw: str) -> None:
+    with pytest.raises(InvalidDate, match="^I didn't catch a valid date.$"):
+        resolve_date(raw, NOW)
+
+
+# --- times ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("7pm", time(19)),
+        ("7 pm", time(19)),
+        ("7 PM", time(19)),
+        ("7 p.m.", time(19)),
+        ("7p.m", time(19)),
+        ("7:00 pm", time(19)),
+        ("19:30", time(19, 30)),
+        ("19.30", time(19, 30)),
+        ("7:30pm", time(19, 30)),
+        ("7.30 pm", time(19, 30)),
+        ("730pm", time(19, 30)),
+        ("1930", time(19, 30)),
+        ("0730", time(7, 30)),
+        ("07:30", time(7, 30)),
+        ("00:15", time(0, 15)),
+        ("23:59", time(23, 59)),
+        ("11:30 am", time(11, 30)),
+        ("11.30am", time(11, 30)),
+        ("12pm", time(12)),
+        ("12am", time(0)),
+        ("12:30 am", time(0, 30)),
+        ("noon", time(12)),
+        ("12 noon", time(12)),
+        ("midday", time(12)),
+        ("midnight", time(0)),
+        ("six pm", time(18)),
+        ("Six PM.", time(18)),
+        ("seven thirty pm", time(19, 30)),
+        ("seven forty-five pm", time(19, 45)),
+        ("seven forty five", time(19, 45)),
+        ("seven oh five pm", time(19, 5)),
+        ("eleven thirty am", time(11, 30)),
+        ("half past seven pm", time(19, 30)),
+        ("half past seven", time(19, 30)),
+        ("half seven", time(19, 30)),
+        ("quarter to eight pm", time(19, 45)),
+        ("a quarter to eight", time(19, 45)),
+        ("quarter past 7 pm", time(19, 15)),
+        ("twenty past eight", time(20, 20)),
+        ("ten to 8 pm", time(19, 50)),
+        ("five minutes to eight", time(19, 55)),
+        ("quarter to one pm", time(12, 45)),
+        ("7 o'clock in the evening", time(19)),
+        ("seven o'clock", time(19)),
+        ("8 in the evening", time(20)),
+        ("8 in the morning", time(8)),
+        ("2 in the afternoon", time(14)),
+        ("9 tonight", time(21)),
+        ("twelve at night", time(0)),
+        ("at 7", time(19)),
+        ("around 8pm", time(20)),
+        ("  at   7:30  pm ! ", time(19, 30)),
+    ],
+)
+def test_resolve_time_accepts(raw: str, expected: time) -> None:
+    assert resolve_time(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Restaurant hours decide a missing am/pm: 11 is lunch, 1 to 10 are afternoon/evening,
+        # and 12 is noon; a leading zero or hours from 13 are a 24-hour clock.
+        ("1", time(13)),
+        ("one", time(13)),
+        ("2:30", time(14, 30)),
+        ("6", time(18)),
+        ("7", time(19)),
+        ("seven", time(19)),
+        ("7:30", time(19, 30)),
+        ("730", time(19, 30)),
+        ("10", time(22)),
+        ("ten thirty", time(22, 30)),
+        ("11", time(11)),
+        ("eleven", time(11)),
+        ("11:30", time(11, 30)),
+        ("12", time(12)),
+        ("12:15", time(12, 15)),
+        ("13", time(13)),
+        ("nineteen thirty", time(19, 30)),
+        ("0", time(0)),
+        ("07", time(7)),
+        ("1030", time(10, 30)),
+        ("quarter to eleven", time(10, 45)),
+        ("half past ten", time(22, 30)),
+    ],
+)
+def test_resolve_time_without_meridiem(raw: str, expected: time) -> None:
+    assert resolve_time(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "banana",
+        "25:00",
+        "24:00",
+        "13pm",
+        "0pm",
+        "19:30 pm",
+        "7:75",
+        "7:5",
+        "7:60",
+        "193",
+        "12345",
+        "pm",
+        "noon pm",
+        "half to eight",
+        "sixty past seven",
+        "quarter past",
+        "seven oh",
+        "seven oh fifteen",
+        "seven thirty thirty",
+        "thirteen pm",
+        "twenty five",
+        "-7pm",
+        "7 am pm",
+        "tomorrow",
+    ],
+)
+def test_resolve_time_rejects(raw: str) -> None:
+    with pytest.raises(InvalidTime, match="^I didn't catch a valid time.$"):
+        resolve_time(raw)
+
+
+# --- party size ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (4, 4),
+        (1, 1),
+        (20, 20),
+        ("4", 4),
+        (" 4 ", 4),
+        ("four", 4),
+        ("Four.", 4),
+        ("four people", 4),
+        ("4 people", 4),
+        ("4 pax", 4),
+        ("4pax", 4),
+        ("a party of six", 6),
+        ("party of 6", 6),
+        ("table for two", 2),
+        ("a table for two", 2),
+        ("just me", 1),
+        ("only me", 1),
+        ("me", 1),
+        ("just myself", 1),
+        ("one person", 1),
+        ("a couple", 2),
+        ("couple", 2),
+        ("two of us", 2),
+        ("the two of us", 2),
+        ("just the two of us", 2),
+        ("we are five", 5),
+        ("there will be eight of us", 8),
+        ("twelve", 12),
+        ("a dozen", 12),
+        ("twenty", 20),
+        ("nineteen guests", 19),
+        ("ten adults", 10),
+    ],
+)
+def test_resolve_party_size_accepts(raw: str | int, expected: int) -> None:
+    assert resolve_party_size(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "size"),
+    [(21, 21), ("21", 21), ("twenty one", 21), ("twenty-one people", 21), ("50 pax", 50)],
+)
+def test_resolve_party_size_too_large(raw: str | int, size: int) -> None:
+    with pytest.raises(PartySizeTooLarge) as caught:
+        resolve_party_size(raw)
+    assert caught.value.size == size
+    assert caught.value.maximum == 20
+    assert "staff" in str(caught.value)
+    assert isinstance(caught.value, InvalidPartySize)
+
+
+def test_resolve_party_size_respects_maximum() -> None:
+    assert resolve_party_size("eight", max_party_size=8) == 8
+    with pytest.raises(PartySizeTooLarge) as caught:
+        resolve_party_size("nine", max_party_size=8)
+    assert (caught.value.size, caught.value.maximum) == (9, 8)
+    assert "8" in str(caught.value)
+
+
+@pytest.mark.parametrize("raw", [0, -3, "0", "zero", "zero people"])
+def test_resolve_party_size_below_one(raw: str | int) -> None:
+    with pytest.raises(InvalidPartySize, match="at least one"):
+        resolve_party_size(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "banana",
+        "people",
+        "a party",
+        "table for",
+        "us",
+        "-1",
+        "4.5",
+        "four or five",
+        "five five",
+        "me and my wife",
+        "twenty twenty",
+        "4 5",
+        "1" * 50,
+        "²",
+        True,
+        False,
+    ],
+)
+def test_resolve_party_size_rejects_junk(raw: str | int) -> None:
+    with pytest.raises(InvalidPartySize) as caught:
+        resolve_party_size(raw)
+    assert not isinstance(caught.value, PartySizeTooLarge)
+    assert str(caught.value) == "I didn't catch how many people are coming."
+
+
+# --- every failure is speakable --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "error", [InvalidPhone(), InvalidDate(), InvalidTime(), InvalidPartySize()]
+)
+def test_errors_have_spoken_default_messages(error: EntityError) -> None:
+    assert isinstance(error, ValueError)
+    assert error.message == str(error)
+    assert error.message.startswith("I didn't catch") and error.message.endswith(".")
+
+
+_SPOKEN = st.one_of(
+    st.text(),
+    st.text(alphabet="0123456789 +-/.:()apm", max_size=20),
+    st.lists(
+        st.sampled_from(
+            "one two six seven twelve twenty thirty oh double quarter half past to of the "
+            "next this friday dec 25th 2/1 29/2 7 19:30 pm am noon people me couple".split()
+        ),
+        max_size=6,
+    ).map(" ".join),
+)
+
+
+@given(_SPOKEN)
+def test_normalize_phone_never_fails_unexpectedly(raw: str) -> None:
+    try:
+        result = normalize_phone(raw)
+    except InvalidPhone:
+        return
+    assert phonenumbers.is_valid_number(phonenumbers.parse(result))
+
+
+@given(
+    _SPOKEN,
+    st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.sampled_from([UTC, SINGAPORE, ZoneInfo("America/Los_Angeles")]),
+    ),
+)
+def test_resolve_date_never_fails_unexpectedly(raw: str, now: datetime) -> None:
+    try:
+        result = resolve_date(raw, now)
+    except InvalidDate:
+        return
+    assert result >= now.astimezone(SINGAPORE).date()
+
+
+@given(_SPOKEN)
+def test_resolve_time_never_fails_unexpectedly(raw: str) -> None:
+    try:
+        result = resolve_time(raw)
+    except InvalidTime:
+        return
+    assert isinstance(result, time)
+
+
+@given(st.one_of(_SPOKEN, st.integers()), st.integers(min_value=1, max_value=100))
+def test_resolve_party_size_never_fails_unexpectedly(raw: str | int, maximum: int) -> None:
+    try:
+        result = resolve_party_size(raw, max_party_size=maximum)
+    except PartySizeTooLarge as error:
+        assert error.size > maximum == error.maximum
+        return
+    except InvalidPartySize:
+        return
+    assert 1 <= result <= maximum

@@ -50,6 +50,7 @@ class Identity(_Frozen):
     timezone: str = "Asia/Singapore"
     directions: str = ""
     parking: str = ""
+    callback_promise: str = "as soon as possible"
 
 
 class BookingRules(_Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,23 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
 
     log_level: str = "INFO"
+
+    # The voice agent. Without an agent name the worker joins every new room (the Agents
+    # Playground works as is); with one it waits for explicit dispatch.
+    agent_name: str = ""
+    openai_api_key: SecretStr | None = None
+    # An OpenAI-compatible server (another provider, a self-hosted model) for the pipeline mode.
+    openai_base_url: str | None = None
+    # "realtime": OpenAI Realtime speech-to-speech; "pipeline": speech-to-text, LLM, text-to-speech.
+    speech_mode: Literal["realtime", "pipeline"] = "realtime"
+    realtime_model: str = "gpt-realtime"
+    realtime_voice: str = "marin"
+    stt_model: str = "gpt-4o-mini-transcribe"
+    llm_model: str = "gpt-4.1-mini"
+    tts_model: str = "gpt-4o-mini-tts"
+    tts_voice: str = "marin"
+    # Silero VAD: how long a pause ends the caller's turn.
+    vad_min_silence_seconds: float = Field(default=0.55, gt=0, le=5)
 
 
 @lru_cache

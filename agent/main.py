@@ -1,0 +1,103 @@
+"""The voice worker: `python -m agent dev|start|console`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+
+import asyncpg
+from dotenv import load_dotenv
+from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
+from livekit.plugins import silero
+
+from agent.escalation import EscalationAgent
+from agent.greeter import Greeter
+from agent.information import InformationAgent
+from agent.metrics import attach_metrics, log_usage
+from agent.notifications import RoomNotifier
+from agent.reservation import ReservationAgent
+from agent.speech import speech_models
+from agent.state import CallState
+from core.booking import ReservationService
+from core.database import database_url
+from core.migrations import apply_migrations
+from core.restaurant import load_restaurant
+from core.settings import Settings, get_settings
+from core.store import Store, create_pool
+
+logger = logging.getLogger("agent")
+
+
+def prewarm(proc: JobProcess) -> None:
+    # Once per process, before any call: loading Silero takes longer than a caller should wait.
+    proc.userdata["vad"] = silero.VAD.load(
+        min_silence_duration=get_settings().vad_min_silence_seconds
+    )
+
+
+async def entrypoint(ctx: JobContext) -> None:
+    settings = get_settings()
+    pool = await open_pool(settings)
+    ctx.add_shutdown_callback(pool.close)
+    restaurant = load_restaurant(settings.restaurant_config)
+    state = CallState(
+        restaurant=restaurant,
+        service=ReservationService(Store(pool, timeout=settings.db_timeout_seconds), restaurant),
+        session_id=ctx.room.name,
+        notify=RoomNotifier(ctx.room),
+    )
+    state.agents = {
+        agent.label: agent
+        for agent in (
+            Greeter(state),
+            ReservationAgent(state),
+            InformationAgent(state),
+            EscalationAgent(state),
+        )
+    }
+    session = AgentSession[CallState](
+        userdata=state,
+        vad=ctx.proc.userdata["vad"],
+        turn_handling={"turn_detection": "vad"},
+        **speech_models(settings),
+    )
+    attach_metrics(session, state.session_id)
+
+    async def summarise_usage() -> None:
+        log_usage(session, state.session_id)
+
+    ctx.add_shutdown_callback(summarise_usage)
+    await session.start(agent=state.agents["greeter"], room=ctx.room)
+
+
+async def open_pool(settings: Settings) -> asyncpg.Pool:
+    """A small pool for one call; if the database is down the call still goes on."""
+    dsn = os.environ["DATABASE_URL"]
+    timeout = settings.db_timeout_seconds
+    try:
+        return await create_pool(dsn, min_size=1, max_size=2, timeout=timeout)
+    except (OSError, TimeoutError, asyncpg.PostgresError):
+        # Connect lazily instead: the agent tells the caller honestly when a booking fails.
+        logger.warning("database unreachable at call start")
+        return await create_pool(dsn, min_size=0, max_size=2, timeout=timeout)
+
+
+def main() -> None:
+    # The LiveKit CLI reads LIVEKIT_* from the environment, and pydantic-settings does not
+    # export .env there, so load it first.
+    load_dotenv()
+    settings = get_settings()
+    if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
+        sys.exit(
+            "Set OPENAI_API_KEY (in the environment or .env) to start the voice worker; "
+            "for a self-hosted OpenAI-compatible server in pipeline mode any value will do."
+        )
+    # Job processes inherit this, so they all use the same (possibly embedded) database.
+    os.environ["DATABASE_URL"] = database_url(settings)
+    asyncio.run(apply_migrations(os.environ["DATABASE_URL"]))
+    server = AgentServer()
+    server.setup_fnc = prewarm
+    server.rtc_session(entrypoint, agent_name=settings.agent_name)
+    cli.run_app(server)

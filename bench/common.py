@@ -1,0 +1,164 @@
+"""What both benchmarks share: a throwaway server, URLs, percentiles and plain-text tables."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import cycle
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+
+from core.availability import Booked, fits, rule_violation, seating_times
+from core.database import start_embedded_postgres
+from core.restaurant import Restaurant
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """A throwaway embedded PostgreSQL: its URL, and its data directory to find its processes."""
+
+    dsn: str
+    pgdata: Path
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by this server's postmaster and its backends.
+
+        Read from /proc (Linux): only this server's processes count, not other PostgreSQL
+        servers that tests may be running on the machine at the same time.
+        """
+        postmaster = int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        total = 0
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                # The parent pid is the second field after the command name in parentheses.
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if postmaster in (int(proc.name), ppid):
+                    total += _on_cpu_ns(proc)
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended while we looked
+        return total / 1e9
+
+
+def start_server() -> Server:
+    """A fresh embedded PostgreSQL for this run, deleted when the process exits."""
+    pgdata = Path(tempfile.mkdtemp(prefix="receptionist-bench-")) / "pgdata"
+    dsn = start_embedded_postgres(pgdata, delete_on_exit=True)
+    return Server(dsn=dsn, pgdata=pgdata)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time a running process (all its threads) has used so far, from /proc (Linux)."""
+    return _on_cpu_ns(Path(f"/proc/{pid}")) / 1e9
+
+
+def _on_cpu_ns(proc: Path) -> int:
+    # schedstat's first field is the precise time on CPU in nanoseconds; stat's utime and stime
+    # are in 10 ms ticks, too coarse for backends that each run a fraction of a millisecond.
+    return int((proc / "schedstat").read_text().split()[0])
+
+
+def sqlalchemy_url(dsn: str) -> URL:
+    """An asyncpg DSN as a SQLAlchemy `postgresql+asyncpg` URL.
+
+    The embedded server listens on a Unix socket only (`postgresql://postgres:@/postgres?host=
+    /tmp/...`); SQLAlchemy's asyncpg dialect passes the `host` query argument on to asyncpg, so
+    only the driver name changes. An empty password is dropped rather than sent.
+    """
+    url = make_url(dsn).set(drivername="postgresql+asyncpg")
+    if not url.password:
+        url = url.set(password=None)
+    return url
+
+
+def window_start(index: int) -> datetime:
+    """A fixed "now" for scenario `index`: each scenario books its own stretch of calendar.
+
+    10:00 in Singapore on a Tuesday, 91 days apart, far from the real clock, so scenarios never
+    share a day and runs are repeatable.
+    """
+    return datetime(2030, 1, 1, 2, 0, tzinfo=UTC) + timedelta(days=91 * index)
+
+
+def bookable_days(restaurant: Restaurant, now: datetime) -> list[date]:
+    """Open days from tomorrow to the end of the booking window."""
+    today = restaurant.local_now(now).date()
+    days = [today + timedelta(days=n) for n in range(1, restaurant.booking.max_days_ahead + 1)]
+    return [d for d in days if restaurant.services_on(d)]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    day: date
+    at: time
+    party_size: int
+
+
+def spread_bookings(restaurant: Restaurant, now: datetime, count: int) -> list[Slot]:
+    """`count` bookings that all fit, spread round-robin over every slot of the window.
+
+    Each is checked with the product's own rules and capacity arithmetic, so every one of them
+    must succeed when made in order.
+    """
+    booked: dict[date, list[Booked]] = {}
+    slots = [
+        (day, at)
+        for day in bookable_days(restaurant, now)
+        for at in seating_times(restaurant, day)
+        if rule_violation(restaurant, day, at, 2, now) is None
+    ]
+    plan: list[Slot] = []
+    parties = cycle([2, 2, 4, 3, 2, 1, 5, 2, 6, 4])
+    full_passes = 0
+    while len(plan) < count:
+        placed = False
+        for day, at in slots:
+            party = next(parties)
+            day_booked = booked.setdefault(day, [])
+            if fits(restaurant, day_booked, at, party):
+                day_booked.append(Booked(at=at, covers=party))
+                plan.append(Slot(day, at, party))
+                placed = True
+                if len(plan) == count:
+                    break
+        if not placed:
+            full_passes += 1
+            if full_passes > 10:
+                raise RuntimeError(f"only {len(plan)} bookings fit in one window")
+    return plan
+
+
+def phones(prefix: int) -> Iterator[str]:
+    """Distinct valid E.164 numbers, so no caller already holds a booking that day."""
+    n = 0
+    while True:
+        yield f"+65{prefix}{n:07d}"
+        n += 1
+
+
+def percentile(samples: Sequence[float], pct: float) -> float:
+    """Linear-interpolated percentile (the `inclusive` method of `statistics.quantiles`)."""
+    if len(samples) == 1:
+        return samples[0]
+    cuts = statistics.quantiles(samples, n=1000, method="inclusive")
+    return cuts[round(pct * 10) - 1]
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table with aligned columns, readable in a terminal and pasteable."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "| " + " | ".join("-" * w for w in widths) + " |"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"

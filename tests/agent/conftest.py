@@ -1,0 +1,80 @@
+"""The real agents, driven by a scripted model, against the real test database."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import pytest
+from livekit.agents import AgentSession
+
+from agent.escalation import EscalationAgent
+from agent.greeter import Greeter
+from agent.information import InformationAgent
+from agent.notifications import ReservationNotice
+from agent.reservation import ReservationAgent
+from agent.state import CallState
+from core.booking import ReservationService
+from tests.support import Rule, ScriptedLLM, say
+
+SESSION_ID = "room-test-call"
+GREETING = Rule(prompt="Greet the caller", then=[say("Thank you for calling, how can I help?")])
+# Any other agent's first words on entry, when a test does not care what they are.
+ENTRY = Rule(prompt=re.compile("."), then=[say("Sure, I can help with that.")])
+
+
+def script(*rules: Rule) -> ScriptedLLM:
+    """A model that greets, follows `rules`, and answers every agent's entry prompt."""
+    return ScriptedLLM([GREETING, *rules, ENTRY])
+
+
+class Notices(list[ReservationNotice]):
+    """Everything the agent published to the room."""
+
+    async def __call__(self, notice: ReservationNotice) -> None:
+        self.append(notice)
+
+
+@pytest.fixture
+def notices() -> Notices:
+    return Notices()
+
+
+def new_state(service: ReservationService, notices: Notices) -> CallState:
+    state = CallState(
+        restaurant=service.restaurant, service=service, session_id=SESSION_ID, notify=notices
+    )
+    state.agents = {
+        agent.label: agent
+        for agent in (
+            Greeter(state),
+            ReservationAgent(state),
+            InformationAgent(state),
+            EscalationAgent(state),
+        )
+    }
+    return state
+
+
+@pytest.fixture
+def state(service: ReservationService, notices: Notices) -> CallState:
+    return new_state(service, notices)
+
+
+Call = Callable[[ScriptedLLM], AbstractAsyncContextManager[AgentSession[CallState]]]
+
+
+@pytest.fixture
+def phone_call(state: CallState) -> Call:
+    """Start a call at the greeter with a scripted model; waits for background writes after."""
+
+    @asynccontextmanager
+    async def start(model: ScriptedLLM) -> AsyncIterator[AgentSession[CallState]]:
+        async with AgentSession[CallState](llm=model, userdata=state) as session:
+            await session.start(state.agents["greeter"])
+            yield session
+        await asyncio.gather(*state.background)
+
+    return start

@@ -1,0 +1,71 @@
+"""Handoff data: normalisation, masking for logs, and how details are said back."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from agent.handoff_data import ReservationHandoffData, mask_phone
+from agent.phrasing import say_date, say_time, spell_code
+from core.restaurant import Restaurant
+from tests.conftest import NOW
+
+
+def test_extract_normalises_what_was_said(restaurant: Restaurant) -> None:
+    data = ReservationHandoffData.extract(
+        restaurant=restaurant,
+        now=NOW,
+        party_size="a party of six",
+        date="this Friday",
+        time="half past seven pm",
+        phone="+65 9820 7272",
+        name="  Wei Ming ",
+    )
+    assert (data.party_size, data.date, data.time, data.phone, data.name) == (
+        6,
+        date(2026, 11, 27),
+        time(19, 30),
+        "+6598207272",
+        "Wei Ming",
+    )
+    assert data.unclear == [] and data.oversized_party is None
+
+
+def test_extract_never_raises_on_junk(restaurant: Restaurant) -> None:
+    data = ReservationHandoffData.extract(
+        restaurant=restaurant, now=NOW, party_size="lots", date="soonish", time="?", phone="x"
+    )
+    assert data.unclear == ["party size", "date", "time", "phone number"]
+    assert (data.party_size, data.date, data.time, data.phone) == (None, None, None, None)
+
+
+def test_entities_for_logs_hold_no_personal_data(restaurant: Restaurant) -> None:
+    data = ReservationHandoffData.extract(
+        restaurant=restaurant, now=NOW, phone="98207272", name="Wei Ming", notes="peanut allergy"
+    )
+    entities = data.entities()
+    text = repr(entities)
+    assert "Wei Ming" not in text and "98207272" not in text and "peanut" not in text
+    assert entities["phone"] == "+65******72" and entities["name_given"] is True
+
+
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [("+6598207272", "+65******72"), ("+442079460958", "+44********58"), (None, None)],
+)
+def test_mask_phone(phone: str | None, masked: str | None) -> None:
+    assert mask_phone(phone) == masked
+
+
+def test_spoken_forms() -> None:
+    assert say_date(date(2026, 11, 28)) == "Saturday 28 November"
+    assert [say_time(t) for t in (time(19), time(19, 30), time(12), time(11, 45))] == [
+        "7 pm",
+        "7:30 pm",
+        "noon",
+        "11:45 am",
+    ]
+    assert spell_code("HRZ71N") == (
+        "H for Hotel, R for Romeo, Z for Zulu -- then -- 7, 1, N for November"
+    )

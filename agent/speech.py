@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from livekit.agents import llm, stt, tts
@@ -20,6 +22,10 @@ class SpeechModels(TypedDict, total=False):
 
 
 def speech_models(settings: Settings) -> SpeechModels:
+    if settings.speech_models_factory:
+        module, _, name = settings.speech_models_factory.partition(":")
+        factory: Callable[[Settings], SpeechModels] = getattr(importlib.import_module(module), name)
+        return factory(settings)
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     base_url = settings.openai_base_url or NOT_GIVEN
     if settings.speech_mode == "realtime":

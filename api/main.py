@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api.access_log import install_access_log
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
-from api.routes import analytics, health, reservations
+from api.routes import analytics, health, reservations, token
 from core.booking import ReservationService
 from core.database import database_url
 from core.logs import configure_logging
@@ -49,7 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
 
 app = FastAPI(
     title="Restaurant receptionist API",
-    summary="Reservation lookups for staff, handoff analytics, and health.",
+    summary="Reservation lookups for staff, handoff analytics, health, and caller tokens.",
     lifespan=lifespan,
     responses=PROBLEM_RESPONSES,
 )
@@ -58,3 +58,5 @@ install_access_log(app)
 app.include_router(reservations.router)
 app.include_router(analytics.router)
 app.include_router(health.router)
+app.include_router(token.router)
+token.install_token_cors(app)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import platform
 import statistics
+import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -10,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import cycle
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy.engine import URL, make_url
 
 from core.availability import Booked, fits, rule_violation, seating_times
@@ -162,3 +167,61 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
+
+
+def machine() -> list[str]:
+    """Where and when the figures were taken, to print beside them."""
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    try:
+        head = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        head = "unknown"
+    return [
+        f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
+        f"load average {load_average()}",
+        f"code: git {head}",
+    ]
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def busy_warning() -> str | None:
+    """A warning when other processes already keep the CPUs busy: the figures would suffer."""
+    try:
+        one_minute = float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    if one_minute > 0.5:
+        return (
+            f"warning: load average {one_minute:.2f} before the run; other processes share the "
+            "CPUs, so latencies and throughput will be worse than on a quiet machine"
+        )
+    return None
+
+
+async def postgres_version(dsn: str) -> str:
+    conn = await asyncpg.connect(dsn)
+    try:
+        v = conn.get_server_version()
+        # From PostgreSQL 10 on, asyncpg reports 18.6 as major 18, minor 0, micro 6.
+        return f"PostgreSQL {v.major}.{v.micro if v.major >= 10 else v.minor}"
+    finally:
+        await conn.close()

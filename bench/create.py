@@ -40,9 +40,13 @@ import asyncpg
 from bench.common import (
     Server,
     bookable_days,
+    busy_warning,
+    load_average,
+    machine,
     ms,
     percentile,
     phones,
+    postgres_version,
     spread_bookings,
     sqlalchemy_url,
     start_server,
@@ -303,10 +307,11 @@ def report(results: Sequence[Result]) -> str:
     return "\n".join(out)
 
 
-async def run(args: argparse.Namespace) -> list[Result]:
+async def run(args: argparse.Namespace, about: list[str]) -> list[Result]:
     server = await asyncio.to_thread(start_server)
     dsn = server.dsn
     await apply_migrations(dsn)
+    about.append(f"database: {await postgres_version(dsn)} (embedded, default settings)")
     restaurant = load_restaurant(PROJECT_ROOT / "restaurant.toml")
     checker_pool: asyncpg.Pool = await create_pool(dsn, min_size=1, max_size=1, timeout=TIMEOUT)
     checker = ReservationService(Store(checker_pool, timeout=TIMEOUT), restaurant)
@@ -368,12 +373,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--loop", choices=["asyncio", "uvloop"], default="asyncio", help="event loop"
     )
     args = parser.parse_args(argv)
+    if warning := busy_warning():
+        print(warning, file=sys.stderr)
+    about = machine()
     if args.loop == "uvloop":
         import uvloop
 
-        results = uvloop.run(run(args))
+        results = uvloop.run(run(args, about))
     else:
-        results = asyncio.run(run(args))
+        results = asyncio.run(run(args, about))
+    about.append(f"event loop: {args.loop}; load average after: {load_average()}")
+    print()
+    print("\n".join(about))
     print()
     print(report(results))
     return 0

@@ -33,6 +33,19 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 
+    # LiveKit: the worker registers with livekit_url; the public token endpoint signs caller
+    # tokens with the key and secret (it answers 503 without them).
+    livekit_url: str = "ws://127.0.0.1:7880"
+    livekit_api_key: SecretStr | None = None
+    livekit_api_secret: SecretStr | None = None
+    # The URL browsers and apps connect to, when it differs from the worker's (e.g. a proxy).
+    livekit_public_url: str | None = None
+    # Token requests allowed per client address, moving window, as a `limits` rate string.
+    token_rate_limit: str = "10/minute"
+    # Browser origins allowed to call the token endpoint, comma-separated; "*" for any, empty
+    # for none. Only that public route gets CORS: the staff routes stay same-origin.
+    token_cors_origins: str = "*"
+
     log_level: str = "INFO"
 
     # The voice agent. Without an agent name the worker joins every new room (the Agents
@@ -49,6 +62,9 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4.1-mini"
     tts_model: str = "gpt-4o-mini-tts"
     tts_voice: str = "marin"
+    # "package.module:function" returning the session's models (a SpeechModels dict) instead
+    # of the built-in OpenAI ones: for other plugins, and for the end-to-end tests' stand-ins.
+    speech_models_factory: str | None = None
     # Silero VAD: how long a pause ends the caller's turn.
     vad_min_silence_seconds: float = Field(default=0.55, gt=0, le=5)
 

@@ -45,6 +45,9 @@ def test_api_never_fails_on_any_input(case: schemathesis.Case[Any]) -> None:
 def test_api_without_a_key_is_refused_cleanly(case: schemathesis.Case[Any]) -> None:
     response = case.call()
     assert response.status_code < 500, response.text
-    if case.method.upper() == "GET" and case.path.startswith("/api/"):
+    # GET requests to GET operations: schemathesis also probes each route with methods it does
+    # not have (GET on the public POST /api/token), which rightly answer 405.
+    is_get = case.method.upper() == case.operation.method.upper() == "GET"
+    if is_get and case.path.startswith("/api/"):
         # The key is checked before anything else, so nothing is learnt without it.
         assert response.status_code == 401, response.text

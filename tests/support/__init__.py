@@ -11,5 +11,22 @@ from .scripted_llm import (
     call,
     say,
 )
+from .standins import AUDIO_FIXTURES, Recognition, ScriptedSTT, ToneTTS, read_wav, split_frame
 
-__all__ = ["Call", "Request", "Rule", "ScriptError", "ScriptedLLM", "Say", "Step", "call", "say"]
+__all__ = [
+    "AUDIO_FIXTURES",
+    "Call",
+    "Recognition",
+    "Request",
+    "Rule",
+    "ScriptError",
+    "ScriptedLLM",
+    "ScriptedSTT",
+    "Say",
+    "Step",
+    "ToneTTS",
+    "call",
+    "read_wav",
+    "say",
+    "split_frame",
+]

@@ -1,0 +1,226 @@
+"""The public token endpoint, in LiveKit's standard format so its SDKs and starters can use it.
+
+`TokenSource.endpoint(".../api/token")` in LiveKit's client SDKs, the starter apps and the Agents
+Playground POST here and connect with the answer. A browser cannot keep a secret, so the route
+needs no key; instead each token grants only what a caller needs, for 15 minutes, and each
+client address may ask only so often.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Request, Response, status
+from livekit import api
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.rate_limit import AddressRateLimit
+from api.schemas import Problem, TokenPublic, TokenRequest
+from core.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+TOKEN_PATH = "/api/token"
+# Long enough to connect; the connection outlives the token (LiveKit checks it only on join).
+TOKEN_TTL = timedelta(minutes=15)
+# The largest valid request is well under 2 KiB; anything much bigger is not a token request.
+MAX_BODY_BYTES = 16_384
+
+TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    # FastAPI's answer to a body it cannot decode as text (not UTF-8); bad JSON is a 422.
+    400: {"model": Problem, "description": "The body cannot be read."},
+    # Sent by Starlette's body limit before the app sees the request, hence plain text.
+    413: {
+        "description": "The body is larger than 16 KiB.",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    },
+    429: {
+        "model": Problem,
+        "description": "Too many token requests from this client address.",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        },
+    },
+    503: {"model": Problem, "description": "This deployment has no LiveKit key and secret."},
+}
+
+
+@dataclass(frozen=True)
+class TokenSigner:
+    """What signing a caller's token needs from the settings."""
+
+    api_key: str
+    api_secret: str
+    server_url: str
+    agent_name: str
+
+
+def _signer(settings: Settings) -> TokenSigner | str:
+    """The signer, or the detail to answer with when LiveKit is not configured."""
+    key = settings.livekit_api_key.get_secret_value() if settings.livekit_api_key else ""
+    secret = settings.livekit_api_secret.get_secret_value() if settings.livekit_api_secret else ""
+    server_url = settings.livekit_public_url or settings.livekit_url
+    missing = [
+        name
+        for name, value in [
+            ("LIVEKIT_URL", server_url),
+            ("LIVEKIT_API_KEY", key),
+            ("LIVEKIT_API_SECRET", secret),
+        ]
+        if not value
+    ]
+    if missing:
+        return f"The LiveKit server is not configured: set {' and '.join(missing)}."
+    return TokenSigner(key, secret, server_url, settings.agent_name)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+    # Built per app start rather than at import, so each start (and each test) reads the
+    # current settings and begins with an empty rate-limit window.
+    settings = get_settings()
+    try:
+        rate_limit = AddressRateLimit(settings.token_rate_limit)
+    except ValueError as exc:
+        raise RuntimeError(f"TOKEN_RATE_LIMIT: {exc}; write it like '10/minute'.") from exc
+    signer = _signer(settings)
+    if isinstance(signer, str):
+        logger.warning("token endpoint disabled", extra={"reason": signer})
+    yield {"token_rate_limit": rate_limit, "token_signer": signer}
+
+
+async def within_rate_limit(request: Request) -> None:
+    limit: AddressRateLimit = request.state.token_rate_limit
+    # The peer address, never X-Forwarded-For: any caller can forge that header and would get
+    # a fresh allowance per made-up address. Behind a proxy, have uvicorn rewrite the peer from
+    # the proxy's header (--forwarded-allow-ips), which trusts only that proxy.
+    address = request.client.host if request.client else "unknown"
+    wait = await limit.retry_after(address)
+    if wait is not None:
+        unit = "second" if wait == 1 else "seconds"
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"Too many token requests from this address; try again in {wait} {unit}.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+router = APIRouter(tags=["token"], lifespan=lifespan)
+
+
+@router.post(
+    TOKEN_PATH,
+    status_code=status.HTTP_201_CREATED,
+    summary="A caller's token to join a room and talk to the agent (public)",
+    responses=TOKEN_RESPONSES,
+    dependencies=[Depends(within_rate_limit)],
+    max_body_size=MAX_BODY_BYTES,
+)
+async def issue_token(
+    request: Request,
+    response: Response,
+    body: Annotated[TokenRequest | None, Body()] = None,
+) -> TokenPublic:
+    """LiveKit's standard token endpoint: `TokenSource.endpoint` in LiveKit's client SDKs.
+
+    No key needed. The token joins one room (a fresh one unless `room_name` is given) for 15
+    minutes, publishing microphone audio and data and subscribing; the room gets this
+    deployment's agent. Rate-limited per client address.
+    """
+    signer: TokenSigner | str = request.state.token_signer
+    if isinstance(signer, str):
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=signer)
+    body = body or TokenRequest()
+    room = body.room_name or f"call-{secrets.token_urlsafe(16)}"
+    identity = body.participant_identity or f"caller-{secrets.token_urlsafe(8)}"
+    token = _sign(signer, body, room, identity)
+    # A token is a credential: no shared cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    logger.info("token issued", extra={"room": room, "dispatch": bool(signer.agent_name)})
+    return TokenPublic(
+        server_url=signer.server_url,
+        participant_token=token,
+        room_name=room,
+        participant_identity=identity,
+        serverUrl=signer.server_url,
+        participantToken=token,
+        roomName=room,
+        participantIdentity=identity,
+    )
+
+
+def _sign(signer: TokenSigner, body: TokenRequest, room: str, identity: str) -> str:
+    grants = api.VideoGrants(
+        room_join=True,
+        room=room,
+        # Talk and send chat/data, hear the agent; no camera, screen share, admin or creation
+        # of other rooms.
+        can_publish=True,
+        can_publish_sources=["microphone"],
+        can_publish_data=True,
+        can_subscribe=True,
+    )
+    token = (
+        api.AccessToken(signer.api_key, signer.api_secret)
+        .with_identity(identity)
+        .with_ttl(TOKEN_TTL)
+        .with_grants(grants)
+    )
+    if body.participant_name:
+        token = token.with_name(body.participant_name)
+    agents = body.room_config.agents if body.room_config else []
+    if any(a.agent_name and a.agent_name != signer.agent_name for a in agents):
+        # The client's room_config is never passed on: a public endpoint must not let callers
+        # dispatch other agents or change room settings. Logged to explain a missing agent.
+        logger.info("token request named another agent; ignored", extra={"room": room})
+    if signer.agent_name:
+        # Explicit dispatch when the worker registered under a name; without one the worker
+        # joins every new room by itself.
+        dispatch = api.RoomAgentDispatch(agent_name=signer.agent_name)
+        token = token.with_room_config(api.RoomConfiguration(agents=[dispatch]))
+    return token.to_jwt()
+
+
+class _TokenRouteCors:
+    """Starlette's CORS handling, for the public token route only.
+
+    Browser apps on other origins (the Agents Playground, a starter on localhost:3000) call the
+    token route. Credentials are never allowed (no cookies anywhere), and the staff routes get
+    no CORS headers at all, so browsers keep them same-origin.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        origins = [o.strip() for o in get_settings().token_cors_origins.split(",") if o.strip()]
+        self.cors = (
+            CORSMiddleware(
+                app,
+                allow_origins=origins,
+                allow_methods=["POST"],
+                # The route reads no header, so none can do harm; apps may add their own.
+                allow_headers=["*"],
+                # Lets a page read how long to wait after a 429.
+                expose_headers=["Retry-After"],
+                max_age=600,
+            )
+            if origins
+            else app
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # endswith: the path includes a root_path when the API is mounted under a prefix.
+        if scope["type"] == "http" and scope["path"].endswith(TOKEN_PATH):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def install_token_cors(app: FastAPI) -> None:
+    app.add_middleware(_TokenRouteCors)

@@ -1,0 +1,55 @@
+"""The real stack for end-to-end tests: livekit-server, the API and a worker process."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import (
+    LiveKitServer,
+    Process,
+    find_livekit_server,
+    service_env,
+    start_api,
+    start_worker,
+)
+
+
+@dataclass
+class Stack:
+    livekit: LiveKitServer
+    api: Process
+    api_base: str
+    worker: Process
+    workdir: Path
+
+
+@pytest.fixture(scope="session")
+def livekit_binary() -> str:
+    binary = find_livekit_server()
+    if binary is None:
+        reason = "livekit-server is not installed (run scripts/setup-livekit)"
+        if os.environ.get("CI"):
+            # In CI a missing server is a broken machine, not a reason to skip.
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
+    workdir = Path(tempfile.mkdtemp(prefix="receptionist-e2e-"))
+    livekit = LiveKitServer(livekit_binary, workdir)
+    livekit.start()
+    env = service_env(migrated_url, livekit)
+    api, api_base = start_api(env, workdir)
+    worker = start_worker(env, workdir)
+    yield Stack(livekit, api, api_base, worker, workdir)
+    worker.stop()
+    api.stop()
+    livekit.stop()

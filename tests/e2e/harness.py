@@ -1,0 +1,176 @@
+"""Real processes for end-to-end tests: livekit-server, the API and a voice worker."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import yaml
+
+from core.settings import PROJECT_ROOT
+
+TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
+API_KEY = "e2e-staff-key"
+LIVEKIT_KEY = "e2e-key"
+LIVEKIT_SECRET = "e2e-secret-e2e-secret-e2e-secret-e2e"
+
+
+def find_livekit_server() -> str | None:
+    return shutil.which("livekit-server", path=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}")
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for(predicate: object, what: str, timeout: float = 30.0) -> None:
+    assert callable(predicate)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Process:
+    """A child process whose output goes to a log file the test can read."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            self.argv, cwd=PROJECT_ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT
+        )
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def records(self) -> list[dict[str, object]]:
+        """The JSON log records (livekit-agents logs JSON in `start` mode)."""
+        found = []
+        for line in self.output().splitlines():
+            if line.startswith("{"):
+                with contextlib.suppress(json.JSONDecodeError):
+                    found.append(json.loads(line))
+        return found
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+@dataclass
+class LiveKitServer:
+    binary: str
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    tcp_port: int = field(default_factory=free_port)
+    udp_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+
+    def __post_init__(self) -> None:
+        # The project's livekit.yaml, on ports free for this run.
+        config = yaml.safe_load((PROJECT_ROOT / "livekit.yaml").read_text())
+        config["port"] = self.port
+        config["rtc"]["tcp_port"] = self.tcp_port
+        config["rtc"]["udp_port"] = self.udp_port
+        config_path = self.workdir / "livekit.yaml"
+        config_path.write_text(yaml.safe_dump(config))
+        env = dict(os.environ, LIVEKIT_KEYS=f"{LIVEKIT_KEY}: {LIVEKIT_SECRET}")
+        self.child = Process(
+            "livekit-server",
+            [self.binary, "--config", str(config_path)],
+            env,
+            self.workdir / "livekit-server.log",
+        )
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.child.start()
+        wait_for(lambda: listening(self.port), "livekit-server to listen")
+
+    def stop(self) -> None:
+        self.child.stop()
+        wait_for(lambda: not listening(self.port), "livekit-server to stop")
+
+
+def service_env(database_url: str, livekit: LiveKitServer, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        API_KEY=API_KEY,
+        LIVEKIT_URL=livekit.url,
+        LIVEKIT_API_KEY=LIVEKIT_KEY,
+        LIVEKIT_API_SECRET=LIVEKIT_SECRET,
+        OPENAI_API_KEY="not-used-by-the-stand-ins",
+        SPEECH_MODELS_FACTORY="tests.support.e2e_models:booking_call",
+        AGENT_NAME="",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def start_api(env: dict[str, str], workdir: Path) -> tuple[Process, str]:
+    port = free_port()
+    api = Process(
+        "api",
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log"],
+        env,
+        workdir / "api.log",
+    )  # fmt: skip
+    api.start()
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(healthy, "the API to answer /healthz")
+    return api, base
+
+
+def start_worker(env: dict[str, str], workdir: Path) -> Process:
+    worker = Process("agent", [sys.executable, "-m", "agent", "start"], env, workdir / "worker.log")
+    worker.start()
+    wait_for(lambda: "registered worker" in worker.output(), "the worker to register", 60)
+    return worker

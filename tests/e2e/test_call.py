@@ -1,0 +1,101 @@
+"""A caller books a table over real WebRTC, through the real LiveKit server and worker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+
+from core.store import Store
+from tests.e2e.caller import Caller
+from tests.e2e.conftest import Stack
+from tests.e2e.harness import wait_for
+
+pytestmark = [pytest.mark.db, pytest.mark.e2e]
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def book_a_table(caller: Caller, stack: Stack) -> None:
+    await caller.join(stack.api_base)
+    await until(lambda: caller.agent() is not None, "the agent to join the room")
+    await until(lambda: caller.agent_voiced_frames > 0, "the agent's greeting")
+
+
+async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> None:
+    caller = Caller()
+    try:
+        await book_a_table(caller, stack)
+        greeted = len(caller.agent_voiced_at)
+
+        # Silence alone is not a turn: Silero hears nothing, so the STT is never asked.
+        await caller.silence(3.0)
+        assert caller.said_by("caller") == []
+
+        await caller.say("booking.wav", trailing_silence=1.5)
+        await until(lambda: len(caller.said_by("caller")) == 1, "the caller's transcript", 20)
+        await until(
+            lambda: any("Read this back" in t for t in caller.said_by("agent")),
+            "the agent to read the booking back",
+            20,
+        )
+        await caller.say("confirm.wav", trailing_silence=1.5)
+        await until(lambda: bool(caller.notices), "the confirmation message", 20)
+        await until(
+            lambda: any("Confirmation code" in t for t in caller.said_by("agent")),
+            "the spoken confirmation code",
+            20,
+        )
+    finally:
+        await caller.leave()
+
+    # The agent spoke over WebRTC, after the greeting too.
+    assert len(caller.agent_voiced_at) > greeted > 0
+    assert "speaking" in caller.agent_states and "listening" in caller.agent_states
+    # Transcriptions of both sides arrived on LiveKit's transcription topic.
+    assert len(caller.said_by("caller")) == 2
+    notice = caller.notices[0]
+    assert len(caller.notices) == 1 and notice["type"] == "reservation.created"
+    code = str(notice["confirmation_code"])
+    assert any(code in line for line in caller.said_by("agent"))
+
+    # The booking is in PostgreSQL, made in this room, with what the caller said.
+    booked = await store.get_by_code(code)
+    assert booked is not None
+    assert (booked.phone_number, booked.party_size, booked.name) == ("+6598207272", 4, "Mei Ling")
+    assert f"{booked.reservation_time:%H:%M}" == "19:00" and booked.status == "confirmed"
+    assert booked.session_id == caller.room.name
+    # The handoff was recorded with the extracted entities.
+    summary = await store.handoff_routes()
+    assert [(r.from_agent, r.to_agent) for r in summary] == [("greeter", "reservation")]
+    # The handoff's log record carries the entities as fields, the phone number masked.
+    [handoff] = [r for r in stack.worker.records() if r.get("message") == "handoff"]
+    assert (handoff["entity_party_size"], handoff["entity_time"]) == (4, "19:00")
+    assert handoff["entity_phone"] == "+65******72" and handoff["session"] == caller.room.name
+    assert "98207272" not in stack.worker.output()
+
+
+async def test_the_worker_survives_a_livekit_server_restart(stack: Stack, store: Store) -> None:
+    stack.livekit.stop()
+    stack.livekit.start()
+    # The worker notices and registers again by itself.
+    registrations = stack.worker.output().count("registered worker")
+    wait_for(
+        lambda: stack.worker.output().count("registered worker") > registrations,
+        "the worker to register again",
+        60,
+    )
+    caller = Caller()
+    try:
+        # Dispatched, joined and greeting over WebRTC again.
+        await book_a_table(caller, stack)
+    finally:
+        await caller.leave()

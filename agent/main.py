@@ -97,7 +97,11 @@ def main() -> None:
     # Job processes inherit this, so they all use the same (possibly embedded) database.
     os.environ["DATABASE_URL"] = database_url(settings)
     asyncio.run(apply_migrations(os.environ["DATABASE_URL"]))
-    server = AgentServer()
+    server = AgentServer(
+        load_threshold=settings.worker_load_threshold,
+        host=settings.worker_host,
+        port=settings.worker_port,
+    )
     server.setup_fnc = prewarm
     server.rtc_session(entrypoint, agent_name=settings.agent_name)
     cli.run_app(server)

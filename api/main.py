@@ -1,4 +1,4 @@
-"""The staff API: reservation lookups, handoff analytics and health."""
+"""The API: staff lookups, handoff analytics, health, caller tokens and the call page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api.access_log import install_access_log
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
-from api.routes import analytics, health, reservations, token
+from api.routes import analytics, health, reservations, token, web
 from core.booking import ReservationService
 from core.database import database_url
 from core.logs import configure_logging
@@ -41,6 +41,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         store = Store(pool, timeout=settings.db_timeout_seconds)
         yield {
             "service": ReservationService(store, restaurant),
+            "restaurant": restaurant,
             "api_key": settings.api_key.get_secret_value(),
         }
     finally:
@@ -59,4 +60,7 @@ app.include_router(reservations.router)
 app.include_router(analytics.router)
 app.include_router(health.router)
 app.include_router(token.router)
+app.include_router(web.router)
 token.install_token_cors(app)
+# Last: the page is mounted at / and would otherwise shadow the routes above.
+web.install_call_page(app)

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     # "package.module:function" returning the session's models (a SpeechModels dict) instead
     # of the built-in OpenAI ones: for other plugins, and for the end-to-end tests' stand-ins.
     speech_models_factory: str | None = None
+    # The worker stops taking calls while the machine's CPU load is above this (0-1); LiveKit's
+    # default. Raise it on a machine shared with other busy processes.
+    worker_load_threshold: float = Field(default=0.7, gt=0, le=1)
+    # The worker's health-check HTTP server (GET / answers while it can take calls); 0 picks a
+    # free port. LiveKit binds all interfaces by default; loopback is enough unless an outside
+    # load balancer probes it.
+    worker_host: str = "127.0.0.1"
+    worker_port: int = Field(default=8081, ge=0, le=65535)
     # Silero VAD: how long a pause ends the caller's turn.
     vad_min_silence_seconds: float = Field(default=0.55, gt=0, le=5)
 

@@ -1,0 +1,141 @@
+"""The call page in real headless Chromium, with a fake microphone, against the real stack."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from livekit import api
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
+
+from core.settings import PROJECT_ROOT
+from core.store import Store
+from tests.e2e.caller import AUDIO
+from tests.e2e.conftest import Stack
+from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET
+
+pytestmark = [pytest.mark.db, pytest.mark.e2e]
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        reason = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return found
+
+
+def microphone_script(path: Path) -> Path:
+    """What the fake microphone says: pause, the booking, pause, "yes", then silence."""
+    pieces: list[bytes] = []
+    second = bytes(16000 * 2)
+    for part in ["", "booking.wav", "", "", "", "", "confirm.wav"]:
+        if not part:
+            pieces.append(second)
+            continue
+        with wave.open(str(AUDIO / part)) as wav:
+            pieces.append(wav.readframes(wav.getnframes()))
+    pieces.append(second * 40)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"".join([second, second, *pieces]))
+    return path
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[Browser]:
+    executable = chromium_path()
+    microphone = microphone_script(tmp_path / "microphone.wav")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={microphone}%noloop",
+                "--autoplay-policy=no-user-gesture-required",
+                # This machine reaches no network: keep Chromium from trying.
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        await browser.close()
+
+
+async def participants_left(stack: Stack) -> list[str]:
+    """Identities of the non-agent participants still in any room on the server."""
+    async with api.LiveKitAPI(
+        stack.livekit.url.replace("ws://", "http://"), LIVEKIT_KEY, LIVEKIT_SECRET
+    ) as server:
+        rooms = await server.room.list_rooms(api.ListRoomsRequest())
+        left = []
+        for room in rooms.rooms:
+            found = await server.room.list_participants(api.ListParticipantsRequest(room=room.name))
+            left += [p.identity for p in found.participants if p.identity.startswith("caller-")]
+        return left
+
+
+async def test_a_caller_books_from_the_call_page(
+    stack: Stack, store: Store, browser: Browser
+) -> None:
+    page: Page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    await page.goto(stack.api_base)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Call Tanjong Table")
+    call = page.get_by_role("button", name="Call the restaurant")
+    await call.focus()
+    await page.keyboard.press("Enter")  # reachable and usable from the keyboard
+
+    await expect(page.locator("#connection-state")).to_have_text("Connected", timeout=20_000)
+    hang_up = page.get_by_role("button", name="Hang up")
+    await expect(hang_up).to_be_visible()
+    agent_state = page.locator("#agent-state")
+    await expect(agent_state).to_have_attribute("data-state", "speaking", timeout=20_000)
+    await expect(agent_state).to_have_attribute("data-state", "listening", timeout=20_000)
+
+    caller_lines = page.locator("#transcript li.caller")
+    agent_lines = page.locator("#transcript li.agent")
+    await expect(caller_lines.first).to_contain_text("table for four", timeout=30_000)
+    await expect(agent_lines.first).to_be_visible()
+
+    card = page.get_by_role("region", name="Your booking")
+    await expect(card).to_be_visible(timeout=40_000)
+    code = (await page.locator("#booking-code").inner_text()).strip()
+    booked = await store.get_by_code(code)
+    assert booked is not None and booked.status == "confirmed"
+    await expect(page.locator("#booking-time")).to_have_text(f"{booked.reservation_time:%H:%M}")
+    await expect(page.locator("#booking-party")).to_have_text(str(booked.party_size))
+    await expect(page.locator("#booking-status")).to_have_text("Confirmed")
+    await expect(caller_lines).to_have_count(2, timeout=10_000)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "call-page.png"), full_page=True)
+
+    await hang_up.click()
+    await expect(page.locator("#connection-state")).to_have_text("Call ended")
+    await expect(call).to_be_visible()
+    assert await participants_left(stack) == []
+    assert problems == []

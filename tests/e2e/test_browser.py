@@ -52,26 +52,45 @@ def microphone_script(path: Path) -> Path:
     return path
 
 
+QUIET = [
+    "--no-sandbox",
+    "--autoplay-policy=no-user-gesture-required",
+    # This machine reaches no network: keep Chromium from trying.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
 @pytest.fixture
 async def browser(tmp_path: Path) -> AsyncIterator[Browser]:
+    """Chromium whose microphone is granted and plays the caller's script."""
     executable = chromium_path()
     microphone = microphone_script(tmp_path / "microphone.wav")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=executable,
             args=[
-                "--no-sandbox",
+                *QUIET,
                 "--use-fake-ui-for-media-stream",
                 "--use-fake-device-for-media-stream",
                 f"--use-file-for-fake-audio-capture={microphone}%noloop",
-                "--autoplay-policy=no-user-gesture-required",
-                # This machine reaches no network: keep Chromium from trying.
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
             ],
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def wary_browser() -> AsyncIterator[Browser]:
+    """Chromium with a microphone whose use the person refuses."""
+    executable = chromium_path()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable,
+            args=[*QUIET, "--use-fake-device-for-media-stream", "--deny-permission-prompts"],
         )
         yield browser
         await browser.close()
@@ -139,3 +158,45 @@ async def test_a_caller_books_from_the_call_page(
     await expect(call).to_be_visible()
     assert await participants_left(stack) == []
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        (
+            {"status": 429, "json": {"detail": "Too many token requests from this address."}},
+            "The call could not be started: Too many token requests from this address.",
+        ),
+        (
+            {"status": 503, "json": {"detail": "The LiveKit server is not configured."}},
+            "The call could not be started: The LiveKit server is not configured.",
+        ),
+        (None, "Can't reach the restaurant's server. Check your connection and try again."),
+    ],
+)
+async def test_a_refused_or_unreachable_token_is_explained(
+    stack: Stack, browser: Browser, answer: dict[str, object] | None, shown: str
+) -> None:
+    page = await browser.new_page()
+    if answer is None:
+        await page.route("**/api/token", lambda route: route.abort("connectionrefused"))
+    else:
+        await page.route("**/api/token", lambda route: route.fulfill(**answer))
+    await page.goto(stack.api_base)
+    await page.get_by_role("button", name="Call the restaurant").click()
+    await expect(page.get_by_role("alert")).to_have_text(shown)
+    await expect(page.get_by_role("button", name="Call the restaurant")).to_be_enabled()
+    await expect(page.locator("#connection-state")).not_to_have_text("Connected")
+
+
+async def test_a_refused_microphone_is_explained_and_the_room_left(
+    stack: Stack, wary_browser: Browser
+) -> None:
+    page = await wary_browser.new_page()
+    await page.goto(stack.api_base)
+    await page.get_by_role("button", name="Call the restaurant").click()
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Microphone access was refused. Allow the microphone for this page, then call again."
+    )
+    await expect(page.get_by_role("button", name="Call the restaurant")).to_be_visible()
+    assert await participants_left(stack) == []

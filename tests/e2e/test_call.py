@@ -85,6 +85,20 @@ async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> No
     assert (handoff["entity_party_size"], handoff["entity_time"]) == (4, "19:00")
     assert handoff["entity_phone"] == "+65******72"
     assert "98207272" not in stack.worker.output()
+    # Per-turn latency and tool timings are logged as fields; usage when the call ends.
+    mine = [r for r in stack.worker.records() if r.get("session") == caller.room.name]
+    turns = [r for r in mine if r["message"] == "turn" and r["role"] == "user"]
+    assert len(turns) == 2 and all(float(str(t["end_of_turn_delay"])) > 0 for t in turns)
+    tools = {str(r["tool"]) for r in mine if r["message"] == "tool"}
+    assert {"transfer_to_reservation", "check_availability", "confirm_booking"} <= tools
+    wait_for(
+        lambda: any(
+            r.get("message") == "usage" and r.get("session") == caller.room.name
+            for r in stack.worker.records()
+        ),
+        "the call's usage summary",
+        20,
+    )
 
 
 async def test_the_worker_survives_a_livekit_server_restart(stack: Stack, store: Store) -> None:

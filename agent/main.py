@@ -12,12 +12,9 @@ from dotenv import load_dotenv
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
 from livekit.plugins import silero
 
-from agent.escalation import EscalationAgent
-from agent.greeter import Greeter
-from agent.information import InformationAgent
+from agent.call import new_call
 from agent.metrics import attach_metrics, log_usage
 from agent.notifications import RoomNotifier
-from agent.reservation import ReservationAgent
 from agent.speech import speech_models
 from agent.state import CallState
 from core.booking import ReservationService
@@ -32,31 +29,18 @@ logger = logging.getLogger("agent")
 
 def prewarm(proc: JobProcess) -> None:
     # Once per process, before any call: loading Silero takes longer than a caller should wait.
-    proc.userdata["vad"] = silero.VAD.load(
-        min_silence_duration=get_settings().vad_min_silence_seconds
-    )
+    settings = get_settings()
+    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=settings.vad_min_silence_seconds)
+    proc.userdata["restaurant"] = load_restaurant(settings.restaurant_config)
 
 
 async def entrypoint(ctx: JobContext) -> None:
     settings = get_settings()
     pool = await open_pool(settings)
     ctx.add_shutdown_callback(pool.close)
-    restaurant = load_restaurant(settings.restaurant_config)
-    state = CallState(
-        restaurant=restaurant,
-        service=ReservationService(Store(pool, timeout=settings.db_timeout_seconds), restaurant),
-        session_id=ctx.room.name,
-        notify=RoomNotifier(ctx.room),
-    )
-    state.agents = {
-        agent.label: agent
-        for agent in (
-            Greeter(state),
-            ReservationAgent(state),
-            InformationAgent(state),
-            EscalationAgent(state),
-        )
-    }
+    restaurant = ctx.proc.userdata["restaurant"]
+    service = ReservationService(Store(pool, timeout=settings.db_timeout_seconds), restaurant)
+    state = new_call(service, session_id=ctx.room.name, notify=RoomNotifier(ctx.room))
     session = AgentSession[CallState](
         userdata=state,
         vad=ctx.proc.userdata["vad"],

@@ -10,11 +10,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import pytest
 from livekit.agents import AgentSession
 
-from agent.escalation import EscalationAgent
-from agent.greeter import Greeter
-from agent.information import InformationAgent
+from agent.call import new_call
 from agent.notifications import ReservationNotice
-from agent.reservation import ReservationAgent
 from agent.state import CallState
 from core.booking import ReservationService
 from tests.support import Rule, ScriptedLLM, say
@@ -42,25 +39,9 @@ def notices() -> Notices:
     return Notices()
 
 
-def new_state(service: ReservationService, notices: Notices) -> CallState:
-    state = CallState(
-        restaurant=service.restaurant, service=service, session_id=SESSION_ID, notify=notices
-    )
-    state.agents = {
-        agent.label: agent
-        for agent in (
-            Greeter(state),
-            ReservationAgent(state),
-            InformationAgent(state),
-            EscalationAgent(state),
-        )
-    }
-    return state
-
-
 @pytest.fixture
 def state(service: ReservationService, notices: Notices) -> CallState:
-    return new_state(service, notices)
+    return new_call(service, SESSION_ID, notices)
 
 
 Call = Callable[[ScriptedLLM], AbstractAsyncContextManager[AgentSession[CallState]]]

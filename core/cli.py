@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="apply pending migrations and exit")
     seed = commands.add_parser("seed", help="load realistic sample bookings for development")
-    seed.add_argument("--days", type=int, default=14, help="how many days ahead to fill")
+    seed.add_argument("--days", type=_days, default=14, help="how many days ahead to fill (1-365)")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -42,6 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     made = asyncio.run(seed_database(settings, days=args.days))
     print(f"Loaded {made} sample reservations.")
     return 0
+
+
+def _days(raw: str) -> int:
+    days = int(raw) if raw.isdigit() else 0
+    if not 1 <= days <= 365:
+        raise argparse.ArgumentTypeError("a whole number of days from 1 to 365")
+    return days
 
 
 async def seed_database(settings: Settings, *, days: int) -> int:

@@ -10,15 +10,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from core.booking import ReservationService
 
+# Dependencies are async on purpose: FastAPI runs plain `def` ones in a thread pool, a
+# measurable cost on every request (bench/README.md).
 _bearer = HTTPBearer(auto_error=False, description="The API_KEY of this deployment.")
 
 
-def get_service(request: Request) -> ReservationService:
+async def get_service(request: Request) -> ReservationService:
     service: ReservationService = request.state.service
     return service
 
 
-def require_api_key(
+async def require_api_key(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:

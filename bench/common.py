@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import platform
 import statistics
 import subprocess
 import tempfile
+import time as time_module
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -52,19 +54,35 @@ class Server:
 
 def start_server() -> Server:
     """A fresh embedded PostgreSQL for this run, deleted when the process exits."""
-    pgdata = Path(tempfile.mkdtemp(prefix="receptionist-bench-")) / "pgdata"
+    parent = Path(tempfile.mkdtemp(prefix="receptionist-bench-"))
+    # Registered first, so it runs last: after the server has stopped and deleted its data.
+    atexit.register(_remove_empty_dir, parent)
+    pgdata = parent / "pgdata"
     dsn = start_embedded_postgres(pgdata, delete_on_exit=True)
     return Server(dsn=dsn, pgdata=pgdata)
 
 
+def _remove_empty_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
 def process_cpu_seconds(pid: int) -> float:
-    """CPU time a running process (all its threads) has used so far, from /proc (Linux)."""
-    return _on_cpu_ns(Path(f"/proc/{pid}")) / 1e9
+    """CPU time a running process has used so far, all its threads, from /proc (Linux).
+
+    From `stat` (utime + stime, 10 ms ticks): unlike `schedstat`, it counts every thread of the
+    process, such as the thread pool FastAPI runs sync dependencies in. Meant for a busy process
+    over seconds, where the ticks are precise enough.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # After the command name: state, ppid, ...; utime and stime are fields 14 and 15 of stat.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _on_cpu_ns(proc: Path) -> int:
-    # schedstat's first field is the precise time on CPU in nanoseconds; stat's utime and stime
-    # are in 10 ms ticks, too coarse for backends that each run a fraction of a millisecond.
+    # schedstat's first field is the precise time on CPU in nanoseconds (of the process's main
+    # thread; PostgreSQL backends have no other); stat's utime and stime are in 10 ms ticks, too
+    # coarse for backends that each run a fraction of a millisecond between two readings.
     return int((proc / "schedstat").read_text().split()[0])
 
 
@@ -203,16 +221,29 @@ def load_average() -> str:
         return "n/a"
 
 
-def busy_warning() -> str | None:
-    """A warning when other processes already keep the CPUs busy: the figures would suffer."""
+def busy_warning(seconds: float = 2.0) -> str | None:
+    """A warning when other processes keep the CPUs busy now: the figures would suffer.
+
+    Samples /proc/stat (Linux) for `seconds`; the load average is no use here, it stays high on
+    some virtual machines while the CPUs are idle.
+    """
+
+    def busy_and_total() -> tuple[int, int]:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = ticks[3] + ticks[4]  # idle and iowait
+        return sum(ticks) - idle, sum(ticks)
+
     try:
-        one_minute = float(Path("/proc/loadavg").read_text().split()[0])
+        busy_before, total_before = busy_and_total()
+        time_module.sleep(seconds)
+        busy_after, total_after = busy_and_total()
     except (OSError, ValueError, IndexError):
         return None
-    if one_minute > 0.5:
+    share = (busy_after - busy_before) / max(1, total_after - total_before)
+    if share > 0.15:
         return (
-            f"warning: load average {one_minute:.2f} before the run; other processes share the "
-            "CPUs, so latencies and throughput will be worse than on a quiet machine"
+            f"warning: the CPUs were {share:.0%} busy before the run; other processes share "
+            "them, so latencies and throughput will be worse than on a quiet machine"
         )
     return None
 

@@ -309,7 +309,7 @@ def report(loads: Sequence[Load], connections: int) -> str:
                 them = by_name[other]
                 out.append(
                     f"\nours / {other}: {ours.per_second / them.per_second:.2f}x the requests/s, "
-                    f"p99 {ours.p99_ms / them.p99_ms:.2f}x"
+                    f"p99 ours / {other}: {ours.p99_ms / them.p99_ms:.2f}x"
                 )
     for load in loads:
         out.append(f"\n{load.implementation}, wrk --latency:\n{load.wrk_latency}")

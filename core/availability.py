@@ -91,17 +91,18 @@ def nearest_on_day(
     party_size: int,
     booked: list[Booked],
     now: datetime,
-) -> list[datetime]:
-    """Bookable times of one day, nearest to the wanted time first."""
+) -> Iterator[datetime]:
+    """Bookable times of one day, nearest to the wanted time first; lazy, so taking the first
+    few checks only as many slots as it needs."""
     candidates = sorted(
         seating_times(restaurant, day), key=lambda t: abs(_minutes(t) - _minutes(wanted))
     )
-    return [
+    return (
         datetime.combine(day, t)
         for t in candidates
         if rule_violation(restaurant, day, t, party_size, now) is None
         and fits(restaurant, booked, t, party_size)
-    ]
+    )
 
 
 def _seats_in_service(restaurant: Restaurant, day: date, at: time) -> bool:

@@ -110,12 +110,18 @@ class ReservationService:
         session_id: str | None = None,
     ) -> Reservation:
         """Book a table; the same idempotency key always returns the same reservation."""
-        if idempotency_key is not None:
-            # A repeated call must not be rejected by rules that only held the first time.
-            earlier = await self.store.get_by_idempotency_key(idempotency_key)
-            if earlier is not None:
+        rejected = rule_violation(
+            self.restaurant, reservation_date, reservation_time, party_size, self.now()
+        )
+        if rejected is not None:
+            # A repeated call must not be refused by a rule that held the first time (the time
+            # may have become "too soon" since); book_reservation below answers repeats itself.
+            earlier = idempotency_key and await self.store.get_by_idempotency_key(idempotency_key)
+            if earlier:
                 return earlier
-        self._raise_rule_violation(reservation_date, reservation_time, party_size)
+            raise await self._with_alternatives(
+                rejected, reservation_date, reservation_time, party_size
+            )
         rules = self.restaurant.booking
         while True:
             try:
@@ -134,9 +140,9 @@ class ReservationService:
                 )
             except CodeCollision:
                 continue
-            except BookingRejected as rejected:
+            except BookingRejected as full:
                 raise await self._with_alternatives(
-                    rejected, reservation_date, reservation_time, party_size
+                    full, reservation_date, reservation_time, party_size
                 ) from None
 
     async def upcoming_by_phone(self, phone_number: str) -> list[Reservation]:
@@ -172,7 +178,7 @@ class ReservationService:
             current.party_size,
         )
         if moved:
-            self._raise_rule_violation(new_date, new_time, new_party)
+            await self._check_rules(new_date, new_time, new_party)
         rules = self.restaurant.booking
         try:
             return await self.store.reschedule(
@@ -243,10 +249,10 @@ class ReservationService:
             booking_conversion=round(booked / sessions, 4) if sessions else None,
         )
 
-    def _raise_rule_violation(self, day: date, at: time, party_size: int) -> None:
+    async def _check_rules(self, day: date, at: time, party_size: int) -> None:
         rejected = rule_violation(self.restaurant, day, at, party_size, self.now())
         if rejected is not None:
-            raise rejected
+            raise await self._with_alternatives(rejected, day, at, party_size)
 
     async def _ensure_bookable(self, day: date, at: time, party_size: int) -> None:
         rejected = rule_violation(self.restaurant, day, at, party_size, self.now())

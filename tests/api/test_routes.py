@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 
 import httpx
@@ -167,3 +168,14 @@ async def test_health(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+async def test_access_log_names_the_route_not_the_phone(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="api.access"):
+        await client.get("/api/reservations/98207272", headers=AUTH)
+    [record] = [r for r in caplog.records if r.name == "api.access"]
+    assert record.__dict__["route"] == "/api/reservations/{phone}"
+    assert record.__dict__["status"] == 404
+    assert "98207272" not in record.getMessage() and "98207272" not in repr(record.__dict__)

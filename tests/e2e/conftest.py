@@ -45,11 +45,17 @@ def livekit_binary() -> str:
 def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-e2e-"))
     livekit = LiveKitServer(livekit_binary, workdir)
-    livekit.start()
-    env = service_env(migrated_url, livekit)
-    api, api_base = start_api(env, workdir)
-    worker = start_worker(env, workdir)
-    yield Stack(livekit, api, api_base, worker, workdir)
-    worker.stop()
-    api.stop()
-    livekit.stop()
+    started: list[Process | LiveKitServer] = []
+    try:
+        livekit.start()
+        started.append(livekit)
+        env = service_env(migrated_url, livekit)
+        api, api_base = start_api(env, workdir)
+        started.append(api)
+        worker = start_worker(env, workdir)
+        started.append(worker)
+        yield Stack(livekit, api, api_base, worker, workdir)
+    finally:
+        # Also when start-up failed half-way: nothing may outlive the test run.
+        for process in reversed(started):
+            process.stop()

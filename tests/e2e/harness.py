@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +36,7 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return port
 
 
-def wait_for(predicate: object, what: str, timeout: float = 30.0) -> None:
-    assert callable(predicate)
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -65,6 +65,15 @@ class Process:
         self.process = subprocess.Popen(
             self.argv, cwd=PROJECT_ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT
         )
+
+    def start_and_wait(self, ready: Callable[[], bool], what: str, timeout: float = 30) -> None:
+        """Start, and wait until `ready`; a process that never gets there is stopped, not leaked."""
+        self.start()
+        try:
+            wait_for(ready, what, timeout)
+        except TimeoutError:
+            self.stop()
+            raise TimeoutError(f"timed out waiting for {what}; see {self.log}") from None
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -121,8 +130,7 @@ class LiveKitServer:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.child.start()
-        wait_for(lambda: listening(self.port), "livekit-server to listen")
+        self.child.start_and_wait(lambda: listening(self.port), "livekit-server to listen")
 
     def stop(self) -> None:
         self.child.stop()
@@ -160,7 +168,6 @@ def start_api(env: dict[str, str], workdir: Path) -> tuple[Process, str]:
         env,
         workdir / "api.log",
     )  # fmt: skip
-    api.start()
     base = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
@@ -169,12 +176,13 @@ def start_api(env: dict[str, str], workdir: Path) -> tuple[Process, str]:
         except httpx.HTTPError:
             return False
 
-    wait_for(healthy, "the API to answer /healthz")
+    api.start_and_wait(healthy, "the API to answer /healthz")
     return api, base
 
 
 def start_worker(env: dict[str, str], workdir: Path) -> Process:
     worker = Process("agent", [sys.executable, "-m", "agent", "start"], env, workdir / "worker.log")
-    worker.start()
-    wait_for(lambda: "registered worker" in worker.output(), "the worker to register", 60)
+    worker.start_and_wait(
+        lambda: "registered worker" in worker.output(), "the worker to register", 60
+    )
     return worker

@@ -54,7 +54,8 @@ class Caller:
         self.room.register_text_stream_handler(TRANSCRIPTION_TOPIC, self._on_text)
         await self.room.connect(answer["server_url"], answer["participant_token"])
         self.identity = self.room.local_participant.identity
-        self._source = rtc.AudioSource(16000, 1)
+        # A short queue, so "sent" means sent (the default queues a second of audio).
+        self._source = rtc.AudioSource(16000, 1, queue_size_ms=100)
         track = rtc.LocalAudioTrack.create_audio_track("microphone", self._source)
         options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
         await self.room.local_participant.publish_track(track, options)

@@ -48,7 +48,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import yaml
 from livekit import api, rtc
 from livekit.agents import vad as agents_vad
 from livekit.agents.voice.turn import _ENDPOINTING_DEFAULTS
@@ -68,7 +67,6 @@ from tests.e2e.harness import (
     service_env,
     start_api,
     start_worker,
-    wait_for,
 )
 
 MODELS = "bench.voice_models:short_replies"
@@ -802,15 +800,6 @@ def describe_waits(waits: Waits, utterance: str) -> list[str]:
     ]
 
 
-def unguarded_worker(env: dict[str, str], workdir: Path) -> Process:
-    """`tests.e2e.harness.start_worker`, but the worker never refuses a job (bench.voice_worker)."""
-    argv = [sys.executable, "-m", "bench.voice_worker", "start"]
-    worker = Process("agent", argv, env, workdir / "worker.log")
-    worker.start()
-    wait_for(lambda: "registered worker" in worker.output(), "the worker to register", 60)
-    return worker
-
-
 # --- the whole run --------------------------------------------------------------------------------
 
 
@@ -823,13 +812,10 @@ async def run(args: argparse.Namespace) -> None:
     database = new_server_url()
     await apply_migrations(database)
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-bench-voice-"))
-    livekit = LiveKitServer(binary, workdir)
-    if not args.admission:
-        # livekit-server dispatches a job only to a worker whose reported CPU load is below its
-        # agents.target_load (0.7 by default), whatever the worker's own threshold.
-        config = yaml.safe_load((workdir / "livekit.yaml").read_text())
-        config["agents"] = {**(config.get("agents") or {}), "target_load": 100.0}
-        (workdir / "livekit.yaml").write_text(yaml.safe_dump(config))
+    # livekit-server dispatches a job only to a worker whose reported CPU load is below its
+    # agents.target_load (0.7 by default), whatever the worker's own threshold.
+    livekit = LiveKitServer(binary, workdir, target_load=None if args.admission else 100.0)
+    threshold = str(args.load_threshold) if args.admission else "inf"
     livekit.start()
     children: list[Process] = [livekit.child]
     try:
@@ -844,13 +830,13 @@ async def run(args: argparse.Namespace) -> None:
             SPEECH_MODELS_FACTORY=MODELS,
             TOKEN_RATE_LIMIT="100000/minute",  # every caller comes from 127.0.0.1
             VAD_MIN_SILENCE_SECONDS=str(args.vad_silence),
-            # The harness raises it for the tests; here it is what is measured.
-            WORKER_LOAD_THRESHOLD=str(args.load_threshold),
+            # The harness turns it off for the tests; here it is what is measured.
+            WORKER_LOAD_THRESHOLD=threshold,
             **dict(pair.split("=", 1) for pair in args.worker_env),
         )
         api_process, api_base = start_api(env, workdir)
         children.append(api_process)
-        worker = start_worker(env, workdir) if args.admission else unguarded_worker(env, workdir)
+        worker = start_worker(env, workdir)
         children.append(worker)
         groups: dict[str, Callable[[], list[int]]] = {
             "worker": lambda: descendants(pid_of(worker)),
@@ -882,14 +868,10 @@ async def run(args: argparse.Namespace) -> None:
         f"voiced frame); {args.turns} turns per call saying {args.utterance}; models {MODELS}"
     )
     print(
-        f"worker: python -m agent start, WORKER_LOAD_THRESHOLD={args.load_threshold} (refuses "
+        f"worker: python -m agent start, WORKER_LOAD_THRESHOLD={threshold} (refuses "
         f"new calls while the machine's CPU load, a 2.5 s average, is at or above it)"
         + (f", {' '.join(args.worker_env)}" if args.worker_env else "")
-        + (
-            ""
-            if args.admission
-            else "; ADMISSION CONTROL OFF (bench.voice_worker, livekit agents.target_load 100)"
-        )
+        + ("" if args.admission else "; ADMISSION CONTROL OFF (livekit agents.target_load 100)")
     )
     print(f"load average at the end: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     print("\nLatency, ms:\n")
@@ -1020,8 +1002,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-admission",
         dest="admission",
         action="store_false",
-        help="take every call whatever the CPU load: run bench.voice_worker and set "
-        "livekit-server's agents.target_load to 100",
+        help="take every call whatever the CPU load: WORKER_LOAD_THRESHOLD=inf and "
+        "livekit-server's agents.target_load 100",
     )
     parser.add_argument(
         "--worker-env",

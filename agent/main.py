@@ -9,7 +9,7 @@ import sys
 
 import asyncpg
 from dotenv import load_dotenv
-from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli
+from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, room_io
 from livekit.plugins import silero
 
 from agent.call import new_call
@@ -53,7 +53,13 @@ async def entrypoint(ctx: JobContext) -> None:
         log_usage(session, state.session_id)
 
     ctx.add_shutdown_callback(summarise_usage)
-    await session.start(agent=state.agents["greeter"], room=ctx.room)
+    await session.start(
+        agent=state.agents["greeter"],
+        room=ctx.room,
+        # A room is one call: once the caller hangs up, end it at once rather than holding this
+        # job process until the room's departure timeout.
+        room_options=room_io.RoomOptions(delete_room_on_close=True),
+    )
 
 
 async def open_pool(settings: Settings) -> asyncpg.Pool:

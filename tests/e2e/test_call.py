@@ -7,11 +7,12 @@ import time
 from collections.abc import Callable
 
 import pytest
+from livekit import api
 
 from core.store import Store
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
-from tests.e2e.harness import wait_for
+from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 
@@ -22,6 +23,14 @@ async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def room_open(stack: Stack, name: str) -> bool:
+    async with api.LiveKitAPI(
+        stack.livekit.url.replace("ws://", "http://"), LIVEKIT_KEY, LIVEKIT_SECRET
+    ) as server:
+        rooms = await server.room.list_rooms(api.ListRoomsRequest(names=[name]))
+        return bool(rooms.rooms)
 
 
 async def book_a_table(caller: Caller, stack: Stack) -> None:
@@ -56,6 +65,13 @@ async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> No
         )
     finally:
         await caller.leave()
+
+    # Hanging up ends the call: the agent deletes the room rather than holding its job process
+    # for the room's departure timeout (10 s in livekit.yaml).
+    hung_up = time.monotonic()
+    while await room_open(stack, caller.room.name):
+        assert time.monotonic() - hung_up < 5, "the room outlived the call"
+        await asyncio.sleep(0.2)
 
     # The agent spoke over WebRTC, after the greeting too.
     assert len(caller.agent_voiced_at) > greeted > 0

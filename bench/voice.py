@@ -94,7 +94,7 @@ async def run(args: argparse.Namespace) -> None:
         outbound = await one_way_latency(livekit.url, utterance, args.loopback, continuous=False)
         env = service_env(
             database,
-            livekit,
+            livekit.url,
             SPEECH_MODELS_FACTORY=MODELS,
             TOKEN_RATE_LIMIT="100000/minute",  # every caller comes from 127.0.0.1
             VAD_MIN_SILENCE_SECONDS=str(args.vad_silence),

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     livekit_api_secret: SecretStr | None = None
     # The URL browsers and apps connect to, when it differs from the worker's (e.g. a proxy).
     livekit_public_url: str | None = None
+    # What `receptionist up` starts livekit-server with when livekit_url is a local address
+    # nobody listens on; the port always comes from livekit_url, so the two cannot disagree.
+    livekit_server_config: Path = PROJECT_ROOT / "livekit.yaml"
     # Token requests allowed per client address, moving window, as a `limits` rate string.
     token_rate_limit: str = "10/minute"
     # Browser origins allowed to call the token endpoint, comma-separated; "*" for any, empty

@@ -9,9 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
+
+import yaml
 
 from core.database import database_url
 from core.settings import PROJECT_ROOT, Settings, get_settings
@@ -20,16 +24,38 @@ LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
 
 
+# livekit-agents logs this once the worker can be sent calls. A room created before then never
+# gets an agent (livekit-server dispatches when the room is created), so `up` waits for it.
+WORKER_REGISTERED = b"registered worker"
+READY_TIMEOUT = 60.0
+
+
 class Stack:
     """Starts children in order and stops them in reverse; the embedded database goes last."""
 
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
-    def start(self, name: str, argv: list[str]) -> None:
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         # Each child gets its own process group so Ctrl-C reaches it only through us, in order.
         child = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=os.environ, start_new_session=True)
         self.children.append((name, child))
+        return child
+
+    def start_watched(self, name: str, argv: list[str], marker: bytes) -> threading.Event:
+        """Start a child whose output we pass through; the event is set once `marker` shows."""
+        child = subprocess.Popen(
+            argv,
+            cwd=PROJECT_ROOT,
+            env=os.environ,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        self.children.append((name, child))
+        seen = threading.Event()
+        threading.Thread(target=_pass_through, args=(child, marker, seen), daemon=True).start()
+        return seen
 
     def wait(self) -> int:
         """Block until Ctrl-C/SIGTERM or a child dies; then stop everything."""
@@ -43,14 +69,19 @@ class Stack:
         signal.signal(signal.SIGTERM, request_stop)
         failed = 0
         while not stop:
-            for name, child in self.children:
-                if child.poll() is not None:
-                    print(f"{name} exited with status {child.returncode}; stopping.", flush=True)
-                    failed, stop = 1, True
-                    break
+            if name := self.exited():
+                print(f"{name} stopped; stopping everything.", flush=True)
+                failed, stop = 1, True
             time.sleep(0.2)
         self.stop()
         return failed
+
+    def exited(self) -> str | None:
+        """The first child that is no longer running, with its exit status."""
+        for name, child in self.children:
+            if child.poll() is not None:
+                return f"{name} (exit status {child.returncode})"
+        return None
 
     def stop(self) -> None:
         for _, child in reversed(self.children):
@@ -62,9 +93,28 @@ class Stack:
                 child.kill()
 
 
+def _pass_through(child: subprocess.Popen[bytes], marker: bytes, seen: threading.Event) -> None:
+    assert child.stdout is not None
+    for line in child.stdout:
+        sys.stdout.buffer.write(line)
+        sys.stdout.buffer.flush()
+        if marker in line:
+            seen.set()
+
+
 def up(settings: Settings) -> int:
     """Database, LiveKit server, API and voice worker, with how to talk to the agent."""
     stack = Stack()
+    try:
+        _start_all(stack, settings)
+    except BaseException:
+        # Ctrl-C or a failure while starting: nothing we started may outlive us.
+        stack.stop()
+        raise
+    return stack.wait()
+
+
+def _start_all(stack: Stack, settings: Settings) -> None:
     os.environ["DATABASE_URL"] = database_url(settings)
     os.environ.setdefault("API_KEY", _dev_secret(settings, "dev-api-key"))
     if needs_local_livekit(settings.livekit_url):
@@ -73,8 +123,8 @@ def up(settings: Settings) -> int:
         os.environ["LIVEKIT_KEYS"] = (
             f"{os.environ['LIVEKIT_API_KEY']}: {os.environ['LIVEKIT_API_SECRET']}"
         )
-        stack.start("livekit-server", [_livekit_server(), "--config", "livekit.yaml"])
-        _wait_for_port(settings.livekit_url)
+        stack.start("livekit-server", livekit_command(settings))
+        _wait_until(lambda: _listening(settings.livekit_url), stack, "livekit-server to listen")
     os.environ.setdefault("LIVEKIT_URL", settings.livekit_url)
     get_settings.cache_clear()
     python = sys.executable
@@ -84,30 +134,46 @@ def up(settings: Settings) -> int:
         [python, "-m", "uvicorn", "api.main:app", "--host", settings.api_host,
          "--port", str(settings.api_port), "--no-access-log"],
     )  # fmt: skip
+    registered = None
     if settings.openai_api_key:
-        stack.start("agent", [python, "-m", "agent", "dev"])
+        registered = stack.start_watched("agent", [python, "-m", "agent", "dev"], WORKER_REGISTERED)
     else:
         print("OPENAI_API_KEY is not set, so the voice worker is not running; set it in .env.")
+    _wait_until(lambda: _listening(api), stack, "the API to listen")
+    if registered is not None:
+        _wait_until(registered.is_set, stack, "the voice worker to register with LiveKit")
     print(
-        f"\nStaff API:   {api}/docs  (Authorization: Bearer {os.environ['API_KEY']})\n"
+        f"\nTalk to the agent: open {api}/ and press 'Call the restaurant'.\n"
+        f"Staff API:    {api}/docs  (Authorization: Bearer {os.environ['API_KEY']})\n"
         f"Caller token: curl -X POST {api}/api/token\n"
-        f"LiveKit:     {os.environ['LIVEKIT_URL']}\n"
-        "Talk to the agent: open the LiveKit Agents Playground, choose a manual connection with "
-        "the LiveKit URL above and a token from the caller-token command.\n"
+        f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"
+        "From the LiveKit Agents Playground or a starter app: connect manually with the LiveKit "
+        "URL above and a token from the caller-token command (README, 'Talk to it').\n"
         "Ctrl-C stops everything.\n",
         flush=True,
     )
-    return stack.wait()
+
+
+def _wait_until(ready: Callable[[], bool], stack: Stack, what: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not ready():
+        if name := stack.exited():
+            sys.exit(f"{name} stopped while waiting for {what}.")
+        if time.monotonic() > deadline:
+            sys.exit(f"Timed out after {READY_TIMEOUT:.0f} s waiting for {what}.")
+        time.sleep(0.1)
 
 
 def needs_local_livekit(url: str) -> bool:
     """A loopback LiveKit URL with nothing listening: start one ourselves."""
-    parsed = urlparse(url)
-    if parsed.hostname not in LOOPBACK:
-        return False
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((parsed.hostname, parsed.port or 7880)) != 0
+    return urlparse(url).hostname in LOOPBACK and not _listening(url)
+
+
+def livekit_command(settings: Settings) -> list[str]:
+    """livekit-server with LIVEKIT_SERVER_CONFIG, listening on LIVEKIT_URL's port."""
+    config = yaml.safe_load(settings.livekit_server_config.read_text()) or {}
+    config["port"] = _address(settings.livekit_url)[1]
+    return [_livekit_server(), "--config-body", yaml.safe_dump(config)]
 
 
 def _livekit_server() -> str:
@@ -117,15 +183,16 @@ def _livekit_server() -> str:
     return found
 
 
-def _wait_for_port(url: str, timeout: float = 20) -> None:
+def _address(url: str) -> tuple[str, int]:
     parsed = urlparse(url)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex((parsed.hostname or "127.0.0.1", parsed.port or 7880)) == 0:
-                return
-        time.sleep(0.1)
-    sys.exit(f"livekit-server did not start listening on {url}")
+    default = 443 if parsed.scheme in ("https", "wss") else 80
+    return parsed.hostname or "127.0.0.1", parsed.port or default
+
+
+def _listening(url: str) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(_address(url)) == 0
 
 
 def _dev_secret(settings: Settings, name: str) -> str:

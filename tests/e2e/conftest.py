@@ -51,7 +51,7 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
     try:
         livekit.start()
         started.append(livekit)
-        env = service_env(migrated_url, livekit)
+        env = service_env(migrated_url, livekit.url)
         api, api_base = start_api(env, workdir)
         started.append(api)
         worker = start_worker(env, workdir)

@@ -142,12 +142,12 @@ class LiveKitServer:
         wait_for(lambda: not listening(self.port), "livekit-server to stop")
 
 
-def service_env(database_url: str, livekit: LiveKitServer, **extra: str) -> dict[str, str]:
+def service_env(database_url: str, livekit_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
         API_KEY=API_KEY,
-        LIVEKIT_URL=livekit.url,
+        LIVEKIT_URL=livekit_url,
         LIVEKIT_API_KEY=LIVEKIT_KEY,
         LIVEKIT_API_SECRET=LIVEKIT_SECRET,
         OPENAI_API_KEY="not-used-by-the-stand-ins",

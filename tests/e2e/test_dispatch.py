@@ -34,7 +34,7 @@ class Named:
 @pytest.fixture(scope="module")
 def named(stack: Stack, migrated_url: str) -> Iterator[Named]:
     """A second API and worker on the same server and database, registered under a name."""
-    env = service_env(migrated_url, stack.livekit, AGENT_NAME=AGENT_NAME)
+    env = service_env(migrated_url, stack.livekit.url, AGENT_NAME=AGENT_NAME)
     workdir = stack.workdir / "named"
     workdir.mkdir()
     api, api_base = start_api(env, workdir)

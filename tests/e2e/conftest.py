@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,3 +61,20 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
         # Also when start-up failed half-way: nothing may outlive the test run.
         for process in reversed(started):
             process.stop()
+
+
+LOG_LINES = 60
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed end-to-end test shows the end of each process's log: CI keeps nothing else."""
+    report = yield
+    stack = getattr(item, "funcargs", {}).get("stack")
+    if report.failed and isinstance(stack, Stack):
+        for process in (stack.worker, stack.api, stack.livekit.child):
+            lines = process.output().splitlines()[-LOG_LINES:]
+            report.sections.append((f"{process.name} log, last lines", "\n".join(lines)))
+    return report

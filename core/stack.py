@@ -142,8 +142,13 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     _wait_until(lambda: _listening(api), stack, "the API to listen")
     if registered is not None:
         _wait_until(registered.is_set, stack, "the voice worker to register with LiveKit")
+    talk = (
+        f"Talk to the agent: open {api}/ and press 'Call the restaurant'."
+        if registered is not None
+        else f"The call page is at {api}/, but no agent answers until OPENAI_API_KEY is set."
+    )
     print(
-        f"\nTalk to the agent: open {api}/ and press 'Call the restaurant'.\n"
+        f"\n{talk}\n"
         f"Staff API:    {api}/docs  (Authorization: Bearer {os.environ['API_KEY']})\n"
         f"Caller token: curl -X POST {api}/api/token\n"
         f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"

@@ -4,11 +4,14 @@ takes a call, and Ctrl-C stops everything it started."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -59,28 +62,34 @@ def process_tree(root: int) -> dict[int, str]:
     return found
 
 
-async def test_the_run_command_brings_up_the_stack_and_ctrl_c_stops_it(
-    livekit_binary: str, migrated_url: str, tmp_path: Path
-) -> None:
-    # Not the session's stack: `up` starts its own livekit-server, API and worker. Only the
-    # ports differ from the committed livekit.yaml, so it can run beside anything else.
-    livekit = LiveKitServer(livekit_binary, tmp_path, target_load=100.0)
-    # The server's port comes from LIVEKIT_URL, whatever the file says.
-    config_path = tmp_path / "livekit.yaml"
-    config = yaml.safe_load(config_path.read_text())
-    config_path.write_text(yaml.safe_dump({**config, "port": free_port()}))
-    api_port = free_port()
-    env = service_env(
-        migrated_url,
-        livekit.url,
-        LIVEKIT_SERVER_CONFIG=str(config_path),
-        API_PORT=str(api_port),
-        DATA_DIR=str(tmp_path / "data"),
-        PATH=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}",
-    )
+@dataclass
+class Up:
+    """`receptionist up` running as a child, with its output in `log`."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    api_base: str
+    ports: tuple[int, ...]
+    started: dict[int, str] = field(default_factory=dict)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def ctrl_c(self) -> None:
+        """Press Ctrl-C; `up` must stop every process it started and free their ports."""
+        self.started = process_tree(self.process.pid)
+        self.process.send_signal(signal.SIGINT)
+        assert self.process.wait(timeout=60) == 0
+        alive = self.started.keys()
+        wait_for(lambda: not alive & live_processes().keys(), "its children to exit", 15)
+        assert not any(listening(port) for port in self.ports)
+
+
+@contextlib.contextmanager
+def receptionist_up(env: dict[str, str], tmp_path: Path, ports: tuple[int, ...]) -> Iterator[Up]:
     log = tmp_path / "up.log"
     with log.open("wb") as output:
-        up = subprocess.Popen(
+        process = subprocess.Popen(
             [str(RECEPTIONIST), "up"],
             cwd=PROJECT_ROOT,
             env=env,
@@ -88,40 +97,79 @@ async def test_the_run_command_brings_up_the_stack_and_ctrl_c_stops_it(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    started: dict[int, str] = {}
+    up = Up(process, log, f"http://127.0.0.1:{env['API_PORT']}", ports)
     try:
-        wait_for(lambda: "Ctrl-C stops everything" in log.read_text(), "up to say it is up", 60)
-        api_base = f"http://127.0.0.1:{api_port}"
-        assert f"open {api_base}/ and press 'Call the restaurant'" in log.read_text()
-        wait_for(lambda: healthy(api_base), "the API to answer /healthz")
+        wait_for(lambda: "Ctrl-C stops everything" in up.output(), "up to say it is up", 60)
+        yield up
+    finally:
+        # Also when the test failed half-way: nothing may outlive it.
+        if process.poll() is None:
+            process.kill()
+        for pid in up.started or process_tree(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        print(up.output()[-6000:])  # pytest shows it when the test failed
+
+
+def up_env(
+    livekit: LiveKitServer, database_url: str, tmp_path: Path, **extra: str
+) -> dict[str, str]:
+    """The environment for `up` on this run's ports, with `extra` on top."""
+    # The server's port comes from LIVEKIT_URL, whatever the file says.
+    config_path = tmp_path / "livekit.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config_path.write_text(yaml.safe_dump({**config, "port": free_port()}))
+    return service_env(
+        database_url,
+        livekit.url,
+        LIVEKIT_SERVER_CONFIG=str(config_path),
+        API_PORT=str(free_port()),
+        DATA_DIR=str(tmp_path / "data"),
+        PATH=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}",
+        **extra,
+    )
+
+
+async def test_the_run_command_brings_up_the_stack_and_ctrl_c_stops_it(
+    livekit_binary: str, migrated_url: str, tmp_path: Path
+) -> None:
+    # Not the session's stack: `up` starts its own livekit-server, API and worker. Only the
+    # ports differ from the committed livekit.yaml, so it can run beside anything else.
+    livekit = LiveKitServer(livekit_binary, tmp_path, target_load=100.0)
+    env = up_env(livekit, migrated_url, tmp_path)
+    with receptionist_up(env, tmp_path, (livekit.port, int(env["API_PORT"]))) as up:
+        assert f"open {up.api_base}/ and press 'Call the restaurant'" in up.output()
+        wait_for(lambda: healthy(up.api_base), "the API to answer /healthz")
 
         # A call through the stack `up` started: nothing else is registered with its server.
         caller = Caller()
         try:
-            await caller.join(api_base)
+            await caller.join(up.api_base)
             deadline = time.monotonic() + 45
             while caller.agent_voiced_frames == 0:
-                assert time.monotonic() < deadline, f"no greeting; see {log}"
+                assert time.monotonic() < deadline, "no greeting"
                 await asyncio.sleep(0.05)
         finally:
             await caller.leave()
 
-        started = process_tree(up.pid)
-        commands = " | ".join(started.values())
+        commands = " | ".join(process_tree(up.process.pid).values())
         assert "livekit-server" in commands and "uvicorn" in commands and "agent" in commands
+        up.ctrl_c()
 
-        up.send_signal(signal.SIGINT)
-        assert up.wait(timeout=60) == 0
-        wait_for(lambda: not started.keys() & live_processes().keys(), "its children to exit", 15)
-        assert not listening(livekit.port) and not listening(api_port)
-    finally:
-        if up.poll() is None:
-            up.kill()
-        for pid in started:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+
+async def test_without_an_openai_key_it_runs_all_but_the_worker_and_says_so(
+    livekit_binary: str, migrated_url: str, tmp_path: Path
+) -> None:
+    livekit = LiveKitServer(livekit_binary, tmp_path)
+    env = up_env(livekit, migrated_url, tmp_path, OPENAI_API_KEY="")
+    with receptionist_up(env, tmp_path, (livekit.port, int(env["API_PORT"]))) as up:
+        assert "the voice worker is not running; set it in .env" in up.output()
+        assert "no agent answers until OPENAI_API_KEY is set" in up.output()
+        wait_for(lambda: healthy(up.api_base), "the API to answer /healthz")
+        commands = " | ".join(process_tree(up.process.pid).values())
+        assert "livekit-server" in commands and "uvicorn" in commands
+        assert "-m agent" not in commands
+        up.ctrl_c()
 
 
 def healthy(api_base: str) -> bool:

@@ -8,10 +8,13 @@ caller as it is, and never any other exception, whatever text it is given.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+
+from agent.spoken_dates import UnresolvedDate, resolve_spoken_date
+from agent.spoken_numbers import UNITS, spoken_number
 
 __all__ = [
     "SINGAPORE",
@@ -76,33 +79,12 @@ class PartySizeTooLarge(InvalidPartySize):
         self.maximum = maximum
 
 
-# --- shared vocabulary -------------------------------------------------------------------
-
-_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}  # fmt: skip
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+# --- shared ------------------------------------------------------------------------------
 
 
 def _clean(raw: str) -> str:
     """Lower-case, collapse whitespace and drop punctuation the speech-to-text tacks on."""
     return " ".join(raw.lower().split()).strip(" .,!?;:")
-
-
-def _number(text: str) -> int | None:
-    """`text` as a whole number from ASCII digits or English words below sixty, else None."""
-    # Only ASCII digits: `str.isdigit` accepts "²", which `int` then rejects.
-    if re.fullmatch(r"[0-9]{1,6}", text):
-        return int(text)
-    words = text.replace("-", " ").split()
-    if len(words) == 1:
-        return _UNITS.get(words[0], _TENS.get(words[0]))
-    if len(words) == 2 and words[0] in _TENS and 1 <= _UNITS.get(words[1], 0) <= 9:
-        return _TENS[words[0]] + _UNITS[words[1]]
-    return None
 
 
 # --- phone numbers ---------------------------------------------------------------------
@@ -112,6 +94,18 @@ _DIGIT_WORDS = {
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _REPEATS = {"double": 2, "triple": 3}
+# What callers say before the number. Only these are dropped: other words around digits
+# ("call 9820 7272 tomorrow") may change what the digits mean, so such text is refused.
+_PHONE_LEAD_IN = re.compile(
+    r"""^(?:
+        (?: it | that
+          | (?:(?:my|the|our)\s+)? (?:(?:contact|phone|mobile|cell|handphone|hp)\s+)? number
+          | (?:my|the|our)\s+ (?:contact|phone|mobile|cell|handphone|hp)
+        ) (?:['’]s | \s+is)
+      | (?:you\s+can\s+)? (?:reach|call|contact)\s+ (?:me|us)\s+ (?:at|on)
+    )\s+""",
+    re.VERBOSE,
+)
 
 
 def _spoken_digits(text: str) -> str:
@@ -141,8 +135,8 @@ def normalize_phone(raw: str, default_region: str = "SG") -> str:
     """Normalise a phone number to E.164, taking Singapore numbers without a prefix.
 
     Args:
-        raw: The number as typed or spoken, e.g. "9820 7272", "+44 20 7946 0958" or
-            "nine eight two zero seven two seven two".
+        raw: The number as typed or spoken, e.g. "9820 7272", "+44 20 7946 0958",
+            "nine eight two zero seven two seven two" or "my number is 9820 7272".
         default_region: ISO country code assumed when there is no leading "+".
 
     Returns:
@@ -151,7 +145,7 @@ def normalize_phone(raw: str, default_region: str = "SG") -> str:
     Raises:
         InvalidPhone: The text is not a valid number for its country.
     """
-    text = _clean(raw)
+    text = _PHONE_LEAD_IN.sub("", _clean(raw), count=1)
     if re.search(r"[a-z]", text):
         text = _spoken_digits(text)
     # phonenumbers would read letters as a keypad vanity number and drop an extension;
@@ -169,49 +163,6 @@ def normalize_phone(raw: str, default_region: str = "SG") -> str:
 
 # --- dates ---------------------------------------------------------------------------------
 
-_MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
-    "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-_MONTH_NAMES = (
-    "", "January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December",
-)  # fmt: skip
-_WEEKDAYS = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2,
-    "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
-}  # fmt: skip
-_RELATIVE_DAYS = {
-    "today": 0, "tonight": 0, "this evening": 0, "this afternoon": 0, "tomorrow": 1,
-    "tmr": 1, "tmrw": 1, "day after tomorrow": 2, "the day after tomorrow": 2,
-}  # fmt: skip
-# Longest first so "sept" wins over "sep" and "tues" over "tue".
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_WEEKDAY = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-_ORDINAL = r"(?:st|nd|rd|th)?"
-_YEAR = r"(?:,?\s*(?P<year>[0-9]{4}))?"
-
-_ISO_DATE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})")
-# Singapore writes the day first: 2/1 is the 2nd of January.
-_NUMERIC_DATE = re.compile(
-    r"(?P<day>[0-9]{1,2})[/.\-](?P<month>[0-9]{1,2})(?:[/.\-](?P<year>[0-9]{4}|[0-9]{2}))?"
-)
-_DAY_MONTH = re.compile(
-    rf"(?:the\s+)?(?P<day>[0-9]{{1,2}}){_ORDINAL}\s*(?:of\s+)?(?P<month>{_MONTH}){_YEAR}"
-)
-_MONTH_DAY = re.compile(rf"(?P<month>{_MONTH})\s+(?:the\s+)?(?P<day>[0-9]{{1,2}}){_ORDINAL}{_YEAR}")
-_DAY_ONLY = re.compile(r"(?:the\s+)?(?P<day>[0-9]{1,2})(?:st|nd|rd|th)")
-_WEEKDAY_DATE = re.compile(
-    rf"(?:(?P<modifier>this coming|coming|this|next)\s+)?(?P<day>{_WEEKDAY})"
-)
-_PART_OF_DAY = re.compile(r"\s+(?:morning|afternoon|evening|night|lunch|dinner)$")
-
-# February has 29 days in some year, so 29/2 without a year is real but 30/2 never is.
-_DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
 
 def _local_today(now: datetime, tz: ZoneInfo) -> date:
     # A naive `now` is read as UTC, which is what servers and the database keep.
@@ -220,59 +171,18 @@ def _local_today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
 
 
-def _from_parts(day: int, month: int, year: int | None, today: date) -> date:
-    """The date for day and month, in `year` or else its next occurrence from `today`."""
-    if not 1 <= month <= 12:
-        raise InvalidDate("That date doesn't exist.")
-    name = f"{day} {_MONTH_NAMES[month]}"
-    if not 1 <= day <= _DAYS_IN_MONTH[month]:
-        raise InvalidDate(f"{name} doesn't exist.")
-    if year is not None:
-        try:
-            found = date(year, month, day)
-        except ValueError:
-            raise InvalidDate(f"{name} {year} doesn't exist.") from None
-        if found < today:
-            raise InvalidDate("That date has already passed.")
-        return found
-    # Eight years always reaches a leap year, for the 29th of February.
-    for candidate_year in range(today.year, today.year + 9):
-        try:
-            found = date(candidate_year, month, day)
-        except ValueError:
-            continue
-        if found >= today:
-            return found
-    raise InvalidDate()
-
-
-def _next_day_of_month(day: int, today: date) -> date:
-    """The next date falling on the `day`th, skipping months too short to have it."""
-    if not 1 <= day <= 31:
-        raise InvalidDate("That date doesn't exist.")
-    year, month = today.year, today.month
-    for _ in range(13):
-        try:
-            found = date(year, month, day)
-        except ValueError:
-            found = None
-        if found is not None and found >= today:
-            return found
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    raise InvalidDate()
-
-
 def resolve_date(raw: str, now: datetime, tz: ZoneInfo = SINGAPORE) -> date:
     """Resolve a spoken or written date relative to `now` in the restaurant's time zone.
 
-    A day and month without a year is the next such date, never a past one, and is read
-    day-first as in Singapore ("2/1" is the 2nd of January). A weekday alone ("Friday",
-    "this Friday") includes today, while "next Friday" is the first Friday after today;
-    the agent reads the date back, so a caller who meant a week later can correct it.
+    The rules are `agent.spoken_dates.resolve_spoken_date`'s: a day and month without a
+    year is the next such date, read day-first ("2/1" is the 2nd of January); "next
+    Friday" is the first Friday after today and "Friday next week" the one in next week's
+    Monday-to-Sunday; a weekday said with a date must be that date's weekday.
 
     Args:
-        raw: The date as said, e.g. "tomorrow", "next Friday", "25/12", "25th of December",
-            "Dec 25" or "2026-12-25".
+        raw: The date as said, e.g. "tomorrow", "next Friday", "Friday next week",
+            "in two days", "Saturday the 5th", "25/12", "25th of December", "Dec 25" or
+            "2026-12-25".
         now: The current instant. A naive datetime is taken to be UTC.
         tz: The restaurant's time zone, which decides what "today" is.
 
@@ -280,37 +190,13 @@ def resolve_date(raw: str, now: datetime, tz: ZoneInfo = SINGAPORE) -> date:
         The calendar date meant.
 
     Raises:
-        InvalidDate: The text is not a date, the date doesn't exist, or it has passed.
+        InvalidDate: The text is not a date, the date doesn't exist or has passed, its
+            weekday is not the one named, or it is too vague to book ("this weekend").
     """
-    today = _local_today(now, tz)
-    # "Dec." and "Sat." are abbreviations, not the end of a sentence.
-    text = re.sub(r"(?<=[a-z])\.", "", _clean(raw))
-    text = re.sub(r"^(?:on|for)\s+", "", text)
-    if text in _RELATIVE_DAYS:
-        return today + timedelta(days=_RELATIVE_DAYS[text])
-    text = _PART_OF_DAY.sub("", text)
-    if text in _RELATIVE_DAYS:
-        return today + timedelta(days=_RELATIVE_DAYS[text])
-
-    if match := _WEEKDAY_DATE.fullmatch(text):
-        ahead = (_WEEKDAYS[match["day"]] - today.weekday()) % 7
-        if match["modifier"] == "next" and ahead == 0:
-            ahead = 7
-        return today + timedelta(days=ahead)
-    if match := _DAY_ONLY.fullmatch(text):
-        return _next_day_of_month(int(match["day"]), today)
-
-    for pattern in (_ISO_DATE, _NUMERIC_DATE, _DAY_MONTH, _MONTH_DAY):
-        if match := pattern.fullmatch(text):
-            month = match["month"]
-            year = match["year"]
-            return _from_parts(
-                int(match["day"]),
-                _MONTHS[month] if month in _MONTHS else int(month),
-                None if year is None else int(year) + (2000 if len(year) == 2 else 0),
-                today,
-            )
-    raise InvalidDate()
+    try:
+        return resolve_spoken_date(_clean(raw), _local_today(now, tz))
+    except UnresolvedDate as unresolved:
+        raise InvalidDate(unresolved.message) from None
 
 
 # --- times ---------------------------------------------------------------------------------
@@ -358,7 +244,7 @@ def resolve_time(raw: str) -> time:
 
     Args:
         raw: The time as said, e.g. "7pm", "19:30", "seven thirty pm", "half past seven",
-            "quarter to eight pm", "noon" or "8 in the evening".
+            "quarter to eight pm", "noon", "8 in the evening" or "7ish".
 
     Returns:
         The time of day, to the minute.
@@ -366,7 +252,8 @@ def resolve_time(raw: str) -> time:
     Raises:
         InvalidTime: The text is not a time, or names one that doesn't exist ("25:00").
     """
-    text = _clean(raw)
+    # "7ish" leaves the exact time to us, and the time said is the one to offer.
+    text = re.sub(r"(?<=\S)\s*-?\s*ish\b", "", _clean(raw))
     text = re.sub(r"(?<![a-z])([ap])\.?\s?m\b\.?", r" \1m", text)
     text = re.sub(r"\s*o['’ ]?clock\b", "", text)
     text = " ".join(re.sub(r"^(?:at|around|about)\s+", "", text).split())
@@ -385,8 +272,8 @@ def resolve_time(raw: str) -> time:
         hour = _to_24_hour(int(match["hour"]), meridiem, written_24_hour)
         minute = int(match["minute"] or 0)
     elif match := _RELATIVE_TIME.fullmatch(text):
-        named_hour = _number(match["hour"])
-        offset = {"quarter": 15, "half": 30}.get(match["minutes"], _number(match["minutes"]))
+        named_hour = spoken_number(match["hour"])
+        offset = {"quarter": 15, "half": 30}.get(match["minutes"], spoken_number(match["minutes"]))
         backwards = match["direction"] in {"to", "before", "till"}
         if named_hour is None or offset is None or not 1 <= offset <= 59:
             raise InvalidTime()
@@ -401,14 +288,14 @@ def resolve_time(raw: str) -> time:
         # British usage, common in Singapore: "half seven" is half past seven.
         if words[0] == "half" and len(words) == 2:
             words = [words[1], "thirty"]
-        named_hour = _number(words[0])
+        named_hour = spoken_number(words[0])
         rest = words[1:]
         if len(rest) == 2 and rest[0] in {"oh", "o"}:
-            minutes = _UNITS.get(rest[1])
+            minutes = UNITS.get(rest[1])
             minutes = minutes if minutes is not None and 1 <= minutes <= 9 else None
         elif rest:
             # Minutes under ten are said "oh five"; "twenty five" is not 20:05.
-            minutes = _number(" ".join(rest))
+            minutes = spoken_number(" ".join(rest))
             minutes = minutes if minutes is not None and minutes >= 10 else None
         else:
             minutes = 0
@@ -428,6 +315,44 @@ _PARTY_FILLERS = frozenset(
     "us we we're we'll are will be there just only about around in total group".split()
 )
 _PARTY_WORDS = {"me": 1, "myself": 1, "couple": 2, "dozen": 12}
+# Who may follow a count: "two kids", "3 children", "one adult".
+_PEOPLE = frozenset(
+    "adult kid kids child children friend friends colleague colleagues baby babies toddler "
+    "toddlers infant infants senior seniors others".split()
+)
+# One guest each, but only as part of a sum ("me and my wife"): said alone, "my wife"
+# might be who the table is for or who is coming along, and that is the caller's to say.
+_ONE_GUEST = frozenset(
+    "me i myself wife husband partner spouse fiance fiancee boyfriend girlfriend friend "
+    "colleague boss mum mom mother dad father son daughter brother sister baby kid child "
+    "toddler infant".split()
+)
+# "And", "plus" and commas add up; "with" does not: "four with two kids" may be 4 or 6.
+_PARTY_SUM = re.compile(r"\s*(?:,\s+(?:and\s+|plus\s+)?|\s&\s|\+|\band\b|\bplus\b)\s*")
+
+
+def _guest_count(phrase: str, in_sum: bool = False) -> int | None:
+    """How many guests one phrase names ("party of six", "two kids"), else None."""
+    words = [word for word in phrase.split() if word not in _PARTY_FILLERS]
+    if in_sum:
+        words = [word for word in words if word not in {"my", "our"}]
+        if len(words) == 1 and words[0] in _ONE_GUEST:
+            return 1
+    if len(words) > 1 and words[-1] in _PEOPLE:
+        words.pop()
+    counted = " ".join(words)
+    return _PARTY_WORDS.get(counted, spoken_number(counted))
+
+
+def _party_sum(phrases: list[str]) -> int | None:
+    """The guests of "two adults and two kids" added up, or None unless every part counts."""
+    total = 0
+    for phrase in phrases:
+        count = _guest_count(phrase, in_sum=True)
+        if count is None or count < 1:
+            return None
+        total += count
+    return total
 
 
 def resolve_party_size(raw: str | int, max_party_size: int = 20) -> int:
@@ -435,7 +360,8 @@ def resolve_party_size(raw: str | int, max_party_size: int = 20) -> int:
 
     Args:
         raw: A number, or what was said, e.g. "4", "four people", "a party of six",
-            "table for two", "just me", "a couple" or "two of us".
+            "table for two", "just me", "a couple", "two of us", "me and my wife" or
+            "two adults and two kids". In a sum every part must be a count on its own.
         max_party_size: The largest party that can be booked without staff.
 
     Returns:
@@ -452,8 +378,8 @@ def resolve_party_size(raw: str | int, max_party_size: int = 20) -> int:
     else:
         text = re.sub(r"(?<=[0-9])(?=[a-z])", " ", _clean(raw))
         text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
-        words = " ".join(word for word in text.split() if word not in _PARTY_FILLERS)
-        size = _PARTY_WORDS.get(words, _number(words))
+        phrases = _PARTY_SUM.split(text)
+        size = _guest_count(text) if len(phrases) == 1 else _party_sum(phrases)
     if size is None:
         raise InvalidPartySize()
     if size < 1:

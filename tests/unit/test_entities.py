@@ -57,6 +57,24 @@ TODAY = date(2026, 11, 24)
         ("eight one two three four five six seven", "+6581234567"),
         ("eight one two three four five double six", "+6581234566"),
         ("eight one triple two four five six", "+6581222456"),
+        # What callers say before the number.
+        ("my number is 9820 7272", "+6598207272"),
+        ("My number is 9820 7272.", "+6598207272"),
+        ("it's 9820 7272", "+6598207272"),
+        ("It’s 9820 7272", "+6598207272"),
+        ("it is 9820 7272", "+6598207272"),
+        ("that's 9820 7272", "+6598207272"),
+        ("number is +65 9820 7272", "+6598207272"),
+        ("the number is 9820 7272", "+6598207272"),
+        ("my phone number is 9820 7272", "+6598207272"),
+        ("my mobile number's 9820 7272", "+6598207272"),
+        ("my handphone number is 9820 7272", "+6598207272"),
+        ("my hp is 9820 7272", "+6598207272"),
+        ("you can reach me at 8123 4567", "+6581234567"),
+        ("you can call me on 8123 4567", "+6581234567"),
+        ("reach me at 8123 4567", "+6581234567"),
+        ("my number is nine eight two zero seven two seven two", "+6598207272"),
+        ("it's plus four four 20 7946 0958", "+442079460958"),
     ],
 )
 def test_normalize_phone_accepts(raw: str, expected: str) -> None:
@@ -85,8 +103,16 @@ def test_normalize_phone_uses_default_region() -> None:
         "nine eight two",
         "double",
         "nine eight two zero seven two seven double",
-        "my number is 9820 7272",
         "+999 1234 5678",
+        # Only a lead-in before the number is dropped, not just any words around it.
+        "call 9820 7272 tomorrow",
+        "9820 7272 is my number",
+        "my name is 9820 7272",
+        "number 9820 7272",
+        "it's it's 9820 7272",
+        "my number is",
+        "it's",
+        "my number is 9820 7272 ext 5",
         "9" * 300,
     ],
 )
@@ -148,6 +174,47 @@ def test_normalize_phone_rejects(raw: str) -> None:
         ("the 31st", date(2026, 12, 31)),
         ("the 24th", TODAY),
         ("2nd", date(2026, 12, 2)),
+        # A weekday with the date: the date decides, the weekday must agree with it.
+        ("Saturday the 5th", date(2026, 12, 5)),
+        ("sat 5th", date(2026, 12, 5)),
+        ("Sat. 5th", date(2026, 12, 5)),
+        ("Saturday 5 December", date(2026, 12, 5)),
+        ("Saturday, December 5th", date(2026, 12, 5)),
+        ("Saturday the 5th of December 2026", date(2026, 12, 5)),
+        ("Sat 5/12", date(2026, 12, 5)),
+        ("Saturday 2026-12-05", date(2026, 12, 5)),
+        ("on Saturday the 5th", date(2026, 12, 5)),
+        ("Saturday the 5th evening", date(2026, 12, 5)),
+        ("next Saturday the 5th", date(2026, 12, 5)),
+        ("this Saturday the 28th", date(2026, 11, 28)),
+        ("Tuesday the 24th", TODAY),
+        ("Friday 1 January", date(2027, 1, 1)),
+        # Days and weeks from today.
+        ("in two days", date(2026, 11, 26)),
+        ("in 3 days", date(2026, 11, 27)),
+        ("in 1 day", date(2026, 11, 25)),
+        ("in twenty-one days", date(2026, 12, 15)),
+        ("in a week", date(2026, 12, 1)),
+        ("in one week", date(2026, 12, 1)),
+        ("in a week's time", date(2026, 12, 1)),
+        ("in two weeks", date(2026, 12, 8)),
+        ("in 2 weeks time", date(2026, 12, 8)),
+        ("a week from today", date(2026, 12, 1)),
+        ("one week from now", date(2026, 12, 1)),
+        ("three days from today", date(2026, 11, 27)),
+        ("a week today", date(2026, 12, 1)),
+        # "Friday next week" is in the Monday-to-Sunday week after this one, unlike
+        # "next Friday", the first Friday after today.
+        ("Friday next week", date(2026, 12, 4)),
+        ("next week Friday", date(2026, 12, 4)),
+        ("next week, on Friday", date(2026, 12, 4)),
+        ("Friday of next week", date(2026, 12, 4)),
+        ("Monday next week", date(2026, 11, 30)),
+        ("next week Tuesday", date(2026, 12, 1)),
+        ("Sunday next week", date(2026, 12, 6)),
+        ("on Saturday next week", date(2026, 12, 5)),
+        ("Friday this week", date(2026, 11, 27)),
+        ("this week Tuesday", TODAY),
     ],
 )
 def test_resolve_date_accepts(raw: str, expected: date) -> None:
@@ -189,6 +256,14 @@ def test_weekday_today_counts_unless_next(weekday_name: str, expected_day: int) 
         ("today", datetime(2026, 11, 24, 15, 59, tzinfo=UTC), date(2026, 11, 24)),
         ("today", datetime(2026, 11, 24, 16, 0, tzinfo=UTC), date(2026, 11, 25)),
         ("today", datetime(2026, 11, 25, 1, 30, tzinfo=SINGAPORE), date(2026, 11, 25)),
+        ("in 5 days", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2027, 1, 4)),
+        ("a week today", datetime(2027, 2, 25, 4, tzinfo=UTC), date(2027, 3, 4)),
+        # On a Sunday next week starts tomorrow; on a Monday, in a week.
+        ("Monday next week", datetime(2026, 11, 29, 4, tzinfo=UTC), date(2026, 11, 30)),
+        ("Sunday next week", datetime(2026, 11, 29, 4, tzinfo=UTC), date(2026, 12, 6)),
+        ("Monday next week", datetime(2026, 11, 30, 4, tzinfo=UTC), date(2026, 12, 7)),
+        ("Sunday this week", datetime(2026, 11, 29, 4, tzinfo=UTC), date(2026, 11, 29)),
+        ("Friday 1/1", datetime(2026, 12, 30, 4, tzinfo=UTC), date(2027, 1, 1)),
         # A naive `now` is UTC.
         ("today", datetime(2026, 11, 24, 17, 30), date(2026, 11, 25)),
     ],
@@ -230,6 +305,54 @@ def test_resolve_date_rejects_impossible_or_past(raw: str, message: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("Friday the 5th", "The 5th of December is a Saturday, not a Friday."),
+        ("fri 5/12", "The 5th of December is a Saturday, not a Friday."),
+        ("Sunday, December 5th", "The 5th of December is a Saturday, not a Sunday."),
+        ("friday the 13th", "The 13th of December is a Sunday, not a Friday."),
+        ("Monday the 1st", "The 1st of December is a Tuesday, not a Monday."),
+        ("Thursday the 2nd", "The 2nd of December is a Wednesday, not a Thursday."),
+        ("Friday the 3rd", "The 3rd of December is a Thursday, not a Friday."),
+        ("Sat the 11th", "The 11th of December is a Friday, not a Saturday."),
+        ("Sunday the 21st", "The 21st of December is a Monday, not a Sunday."),
+        ("Monday the 22nd", "The 22nd of December is a Tuesday, not a Monday."),
+        # A date without a year may fall next year, which the caller should hear.
+        ("Monday 23/11", "The 23rd of November 2027 is a Tuesday, not a Monday."),
+        ("Friday 25 December 2027", "The 25th of December 2027 is a Saturday, not a Friday."),
+    ],
+)
+def test_resolve_date_asks_when_weekday_and_date_disagree(raw: str, message: str) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        resolve_date(raw, NOW)
+    assert str(caught.value) == f"{message} Which did you mean?"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("Saturday 31 February", "31 February doesn't exist."),
+        ("Sat 25/12/2025", "That date has already passed."),
+        ("Monday this week", "That date has already passed."),
+        ("this week Monday", "That date has already passed."),
+    ],
+)
+def test_resolve_date_rejects_weekday_forms_like_dates(raw: str, message: str) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        resolve_date(raw, NOW)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "raw", ["this weekend", "weekend", "the weekend", "on the weekend", "next weekend"]
+)
+def test_resolve_date_asks_which_day_of_a_weekend(raw: str) -> None:
+    with pytest.raises(InvalidDate) as caught:
+        resolve_date(raw, NOW)
+    assert str(caught.value) == "The weekend could be Saturday or Sunday."
+
+
+@pytest.mark.parametrize(
     "raw",
     [
         "",
@@ -241,7 +364,6 @@ def test_resolve_date_rejects_impossible_or_past(raw: str, message: str) -> None
         "25",
         "12/25/2026/1",
         "25 Decembr",
-        "friday the 13th",
         "yesterday",
         "2026-12",
         "25//12",
@@ -249,6 +371,27 @@ def test_resolve_date_rejects_impossible_or_past(raw: str, message: str) -> None
         "on",
         "December",
         "25th 12",
+        # Without "th" the number after a weekday may be a time: "Saturday 5" (pm?).
+        "Saturday 5",
+        "Saturday banana",
+        "Saturday Sunday",
+        "sat sat 5th",
+        "in days",
+        "in 0 days",
+        "in a few days",
+        "in a couple of days",
+        "in two hours",
+        "in two",
+        "two days",
+        "a week",
+        "a week tomorrow",
+        "three days today",
+        "in 999999 weeks",
+        "next week",
+        "Friday next",
+        "Friday next next week",
+        "week Friday",
+        "weekend Saturday",
     ],
 )
 def test_resolve_date_rejects_junk(raw: str) -> None:
@@ -314,6 +457,17 @@ def test_resolve_date_rejects_junk(raw: str) -> None:
         ("at 7", time(19)),
         ("around 8pm", time(20)),
         ("  at   7:30  pm ! ", time(19, 30)),
+        ("7ish", time(19)),
+        ("7 ish", time(19)),
+        ("7 pm-ish", time(19)),
+        ("7pmish", time(19)),
+        ("7:30ish", time(19, 30)),
+        ("seven-ish", time(19)),
+        ("sevenish", time(19)),
+        ("half sevenish", time(19, 30)),
+        ("noonish", time(12)),
+        ("around 7ish", time(19)),
+        ("Around 8-ish.", time(20)),
     ],
 )
 def test_resolve_time_accepts(raw: str, expected: time) -> None:
@@ -382,6 +536,11 @@ def test_resolve_time_without_meridiem(raw: str, expected: time) -> None:
         "-7pm",
         "7 am pm",
         "tomorrow",
+        "ish",
+        "-ish",
+        "ish 7",
+        "bananaish",
+        "25ish",
     ],
 )
 def test_resolve_time_rejects(raw: str) -> None:
@@ -427,6 +586,28 @@ def test_resolve_time_rejects(raw: str) -> None:
         ("twenty", 20),
         ("nineteen guests", 19),
         ("ten adults", 10),
+        ("one adult", 1),
+        ("four kids", 4),
+        # Sums: every part is a count, or one person said as one.
+        ("two adults and two kids", 4),
+        ("2 adults, 3 children", 5),
+        ("2 adults & 3 children", 5),
+        ("two adults + two kids", 4),
+        ("four adults plus a baby", 5),
+        ("a table for 2 adults and 1 child", 3),
+        ("we are two adults and two toddlers", 4),
+        ("me and my wife", 2),
+        ("Me and my wife.", 2),
+        ("just me and the wife", 2),
+        ("me and three friends", 4),
+        ("me and two others", 3),
+        ("my husband and I", 2),
+        ("me, my wife and our two kids", 4),
+        ("me, my wife, and our two kids", 4),
+        ("me and my mum and dad", 3),
+        ("the two of us and a baby", 3),
+        ("six colleagues and my boss", 7),
+        ("me and a couple of friends", 3),
     ],
 )
 def test_resolve_party_size_accepts(raw: str | int, expected: int) -> None:
@@ -435,7 +616,15 @@ def test_resolve_party_size_accepts(raw: str | int, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "size"),
-    [(21, 21), ("21", 21), ("twenty one", 21), ("twenty-one people", 21), ("50 pax", 50)],
+    [
+        (21, 21),
+        ("21", 21),
+        ("twenty one", 21),
+        ("twenty-one people", 21),
+        ("50 pax", 50),
+        ("me and 20 friends", 21),
+        ("ten adults and eleven kids", 21),
+    ],
 )
 def test_resolve_party_size_too_large(raw: str | int, size: int) -> None:
     with pytest.raises(PartySizeTooLarge) as caught:
@@ -452,6 +641,10 @@ def test_resolve_party_size_respects_maximum() -> None:
         resolve_party_size("nine", max_party_size=8)
     assert (caught.value.size, caught.value.maximum) == (9, 8)
     assert "8" in str(caught.value)
+    assert resolve_party_size("four adults and four kids", max_party_size=8) == 8
+    with pytest.raises(PartySizeTooLarge) as caught:
+        resolve_party_size("four adults and five kids", max_party_size=8)
+    assert (caught.value.size, caught.value.maximum) == (9, 8)
 
 
 @pytest.mark.parametrize("raw", [0, -3, "0", "zero", "zero people"])
@@ -474,11 +667,31 @@ def test_resolve_party_size_below_one(raw: str | int) -> None:
         "4.5",
         "four or five",
         "five five",
-        "me and my wife",
         "twenty twenty",
         "4 5",
         "1" * 50,
         "²",
+        # A part of a sum that is not a count on its own is not guessed at.
+        "me and the kids",
+        "me and my family",
+        "two adults and some kids",
+        "four with two kids",
+        "six including two kids",
+        "party of six, two of them kids",
+        "me or my wife",
+        "two adults and zero kids",
+        "me and",
+        "and",
+        "four and",
+        "me and my wife and",
+        "me,, my wife",
+        "one hundred and twenty",
+        "2,000",
+        # One person said alone is not a party size.
+        "my wife",
+        "a baby",
+        "I",
+        "kids",
         True,
         False,
     ],
@@ -508,7 +721,8 @@ _SPOKEN = st.one_of(
     st.lists(
         st.sampled_from(
             "one two six seven twelve twenty thirty oh double quarter half past to of the "
-            "next this friday dec 25th 2/1 29/2 7 19:30 pm am noon people me couple".split()
+            "next this friday dec 25th 2/1 29/2 7 19:30 pm am noon people me couple in days "
+            "week from today weekend ish -ish and plus , my wife kids a it's number is".split()
         ),
         max_size=6,
     ).map(" ".join),

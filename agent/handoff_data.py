@@ -37,6 +37,9 @@ class ReservationHandoffData(BaseModel):
     confirmation_code: str | None = None
     # Said but not understood: the reservation agent asks for these again.
     unclear: list[str] = Field(default_factory=list)
+    # Why, where the parser could say more than "I didn't catch" (e.g. a weekday that is not
+    # the date's): label -> a sentence for the caller. Kept out of the logs.
+    why_unclear: dict[str, str] = Field(default_factory=dict)
     # A group above the maximum party size: only staff can arrange it.
     oversized_party: int | None = None
 
@@ -75,11 +78,20 @@ class ReservationHandoffData(BaseModel):
             except PartySizeTooLarge as too_large:
                 data.oversized_party = too_large.size
                 continue
-            except EntityError:
+            except EntityError as unclear:
                 data.unclear.append(label)
+                if unclear.message != type(unclear).default_message:
+                    data.why_unclear[label] = unclear.message
                 continue
             setattr(data, _FIELD[label], value)
         return data
+
+    def unclear_details(self) -> list[str]:
+        """What to ask again, each with the reason to give the caller where there is one."""
+        return [
+            f"{label} ({self.why_unclear[label]})" if label in self.why_unclear else label
+            for label in self.unclear
+        ]
 
     def entities(self) -> dict[str, Any]:
         """For logs and analytics: which details were given, with personal data masked."""

@@ -60,7 +60,7 @@ class ToReservation(ReceptionAgent):
             confirmation_code=confirmation_code,
         )
         self.state.booking.merge(data)
-        self.state.unclear = data.unclear
+        self.state.unclear = data.unclear_details()
         self.state.oversized_party = data.oversized_party
         if data.confirmation_code:
             self.state.found = None

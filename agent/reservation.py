@@ -91,7 +91,7 @@ class ReservationAgent(ToInformation, ToEscalation):
         )
         draft = self.state.booking
         draft.merge(data)
-        self.state.unclear = data.unclear
+        self.state.unclear = data.unclear_details()
         if data.oversized_party:
             raise ToolError(
                 f"Groups of more than {self.state.restaurant.booking.max_party_size} are "
@@ -100,7 +100,9 @@ class ReservationAgent(ToInformation, ToEscalation):
         known = "Known: " + (", ".join(draft.known()) or "nothing yet") + "."
         if data.unclear:
             # The valid details above are kept; only the unclear ones are asked again.
-            raise ToolError(f"{known} Not understood, ask again: {', '.join(data.unclear)}.")
+            raise ToolError(
+                f"{known} Not understood, ask again: {', '.join(data.unclear_details())}."
+            )
         missing = draft.missing()
         return f"{known} Still needed: {', '.join(missing)}." if missing else f"{known} All set."
 
@@ -237,7 +239,7 @@ class ReservationAgent(ToInformation, ToEscalation):
         if data.oversized_party:
             raise ToolError("That group is too large to book by phone: offer escalation.")
         if data.unclear:
-            raise ToolError(f"Not understood, ask again: {', '.join(data.unclear)}.")
+            raise ToolError(f"Not understood, ask again: {', '.join(data.unclear_details())}.")
         if ctx.speech_handle.interrupted:
             return "The caller interrupted; nothing was changed. Ask them to confirm again."
         ctx.disallow_interruptions()

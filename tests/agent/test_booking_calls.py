@@ -147,7 +147,10 @@ async def test_invalid_phone_and_date_are_asked_again_and_nothing_is_lost(
         result: RunResult[None] = await session.run(user_input="Tan, 12345, 30 Feb at 8")
     output = result.expect.next_event(type="function_call_output").event().item
     assert output.is_error
-    assert "Not understood, ask again: date, phone number." in output.output
+    assert (
+        "Not understood, ask again: date (30 February doesn't exist.), phone number."
+        in output.output
+    )
     assert (state.booking.name, state.booking.time, state.booking.party_size) == (
         "Tan",
         time(20, 0),

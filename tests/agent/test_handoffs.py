@@ -91,7 +91,9 @@ async def test_a_bad_extraction_is_dropped_and_asked_again(
     assert state.booking.party_size == 4 and state.booking.name == "Ravi"
     assert state.booking.date is None and state.booking.phone is None
     context = "\n".join(model.requests_for("table bookings")[0].texts("system"))
-    assert "Said but unclear, ask again: date, phone number." in context
+    assert (
+        "Said but unclear, ask again: date (31 February doesn't exist.), phone number." in context
+    )
 
 
 async def test_a_group_too_large_is_pointed_to_staff(phone_call: Call, state: CallState) -> None:

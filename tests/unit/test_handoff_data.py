@@ -38,6 +38,20 @@ def test_extract_never_raises_on_junk(restaurant: Restaurant) -> None:
     )
     assert data.unclear == ["party size", "date", "time", "phone number"]
     assert (data.party_size, data.date, data.time, data.phone) == (None, None, None, None)
+    # Nothing more specific to say than "ask again".
+    assert data.unclear_details() == data.unclear
+
+
+def test_a_specific_reason_is_kept_for_the_caller(restaurant: Restaurant) -> None:
+    # NOW is Tuesday 24 November 2026: the 28th is a Saturday.
+    data = ReservationHandoffData.extract(
+        restaurant=restaurant, now=NOW, date="Friday the 28th", time="7pm"
+    )
+    assert data.date is None and data.unclear == ["date"]
+    assert data.unclear_details() == [
+        "date (The 28th of November is a Saturday, not a Friday. Which did you mean?)"
+    ]
+    assert "why_unclear" not in data.entities()
 
 
 def test_entities_for_logs_hold_no_personal_data(restaurant: Restaurant) -> None:

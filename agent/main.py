@@ -19,6 +19,7 @@ from agent.speech import speech_models
 from agent.state import CallState
 from core.booking import ReservationService
 from core.database import database_url
+from core.errors import StartupError
 from core.migrations import apply_migrations
 from core.restaurant import load_restaurant
 from core.settings import Settings, get_settings
@@ -84,9 +85,14 @@ def main() -> None:
             "Set OPENAI_API_KEY (in the environment or .env) to start the voice worker; "
             "for a self-hosted OpenAI-compatible server in pipeline mode any value will do."
         )
-    # Job processes inherit this, so they all use the same (possibly embedded) database.
-    os.environ["DATABASE_URL"] = database_url(settings)
-    asyncio.run(apply_migrations(os.environ["DATABASE_URL"]))
+    try:
+        # Checked here, once, so that a mistake is one clear line, not an error in every job.
+        load_restaurant(settings.restaurant_config)
+        # Job processes inherit this, so they all use the same (possibly embedded) database.
+        os.environ["DATABASE_URL"] = database_url(settings)
+        asyncio.run(apply_migrations(os.environ["DATABASE_URL"]))
+    except StartupError as problem:
+        sys.exit(str(problem))
     server = AgentServer(
         load_threshold=settings.worker_load_threshold,
         host=settings.worker_host,

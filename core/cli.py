@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from core.booking import ReservationService
 from core.database import database_url
+from core.errors import StartupError
 from core.logs import configure_logging
 from core.migrations import apply_migrations
 from core.restaurant import load_restaurant
@@ -34,9 +35,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    if args.command == "up":
+    try:
+        return run(args.command, settings, args)
+    except StartupError as problem:
+        # The operator's to fix, and the message says how: no traceback.
+        print(f"receptionist: {problem}", file=sys.stderr)
+        return 1
+
+
+def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
+    if command == "up":
         return up(settings)  # the whole local stack, see core/stack.py
-    if args.command == "migrate":
+    if command == "migrate":
         asyncio.run(apply_migrations(database_url(settings)))
         return 0
     made = asyncio.run(seed_database(settings, days=args.days))

@@ -6,6 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 
 
+class StartupError(RuntimeError):
+    """Something the operator must fix before the product can start; the message says what."""
+
+
 class BookingError(Exception):
     """Base of every expected failure; the message can be said to a caller as it is."""
 

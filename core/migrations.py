@@ -7,18 +7,21 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 
+from core.errors import StartupError
 from core.store import QUERIES
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql" / "migrations"
 _FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 
 logger = logging.getLogger(__name__)
+CONNECT_TIMEOUT = 10.0
 
 
-class MigrationError(RuntimeError):
+class MigrationError(StartupError):
     """The migration files and the database's record of them disagree."""
 
 
@@ -53,7 +56,7 @@ def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 async def apply_migrations(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply the files not applied yet, each in its own transaction; returns their names."""
     migrations = read_migrations(directory)
-    conn = await asyncpg.connect(dsn)
+    conn = await _connect(dsn)
     try:
         await QUERIES.lock_migrations(conn)
         try:
@@ -62,6 +65,20 @@ async def apply_migrations(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[s
             await QUERIES.unlock_migrations(conn)
     finally:
         await conn.close()
+
+
+async def _connect(dsn: str) -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        # Where, not the whole URL: it may hold a password.
+        url = urlsplit(dsn)
+        where = f"{url.hostname or 'localhost'}:{url.port or 5432}{url.path}"
+        reason = str(exc) or type(exc).__name__
+        raise StartupError(
+            f"Cannot connect to PostgreSQL at {where} ({reason}). Check DATABASE_URL, or leave "
+            "it unset to use the embedded server."
+        ) from None
 
 
 async def _apply_pending(conn: asyncpg.Connection, migrations: list[Migration]) -> list[str]:

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from core.errors import StartupError
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -117,5 +119,16 @@ class Restaurant(_Frozen):
 
 def load_restaurant(path: Path) -> Restaurant:
     """Read and validate the restaurant file; a mistake in it is reported with its location."""
-    with path.open("rb") as file:
-        return Restaurant.model_validate(tomllib.load(file))
+    try:
+        with path.open("rb") as file:
+            return Restaurant.model_validate(tomllib.load(file))
+    except OSError as exc:
+        raise StartupError(f"Cannot read the restaurant file {path}: {exc.strerror}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StartupError(f"{path} is not valid TOML: {exc}.") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])) or 'the file'}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        )
+        raise StartupError(f"{path} needs fixing: {problems}.") from None

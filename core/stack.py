@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -18,6 +19,8 @@ from urllib.parse import urlparse
 import yaml
 
 from core.database import database_url
+from core.migrations import apply_migrations
+from core.restaurant import load_restaurant
 from core.settings import PROJECT_ROOT, Settings, get_settings
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -115,7 +118,10 @@ def up(settings: Settings) -> int:
 
 
 def _start_all(stack: Stack, settings: Settings) -> None:
+    # Mistakes the operator must fix are said once, here, before anything is started.
+    load_restaurant(settings.restaurant_config)
     os.environ["DATABASE_URL"] = database_url(settings)
+    asyncio.run(apply_migrations(os.environ["DATABASE_URL"]))
     os.environ.setdefault("API_KEY", _dev_secret(settings, "dev-api-key"))
     if needs_local_livekit(settings.livekit_url):
         os.environ.setdefault("LIVEKIT_API_KEY", "devkey")

@@ -26,7 +26,10 @@ class ReceptionAgent(Agent):
     label: ClassVar[str]
 
     def __init__(self, state: CallState, instructions: str) -> None:
-        super().__init__(instructions=f"{instructions}\n\n{VOICE_STYLE}")
+        # The model's own idea of today is its training date: "this Saturday" needs the real one.
+        local = state.restaurant.local_now(state.service.now())
+        clock = f"It is now {local:%A} {local.day} {local:%B %Y, %H:%M} at the restaurant."
+        super().__init__(instructions=f"{instructions}\n\n{VOICE_STYLE} {clock}")
         self.state = state
 
     def briefing(self) -> str | None:

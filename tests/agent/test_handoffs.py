@@ -184,3 +184,9 @@ async def test_every_handoff_is_recorded_and_summarised(
     routes = {(r.from_agent, r.to_agent): r.handoffs for r in summary.routes}
     assert routes == {("greeter", "reservation"): 1, ("reservation", "information"): 1}
     assert summary.reservation_sessions == 1 and summary.booked_sessions == 0
+
+
+def test_every_agent_knows_the_date_and_time_at_the_restaurant(state: CallState) -> None:
+    # NOW is 02:00 UTC: 10:00 in Singapore.
+    for agent in state.agents.values():
+        assert "It is now Tuesday 24 November 2026, 10:00 at the restaurant." in agent.instructions

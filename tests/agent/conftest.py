@@ -6,9 +6,10 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import pytest
-from livekit.agents import AgentSession
+from livekit.agents import AgentSession, llm
 
 from agent.call import new_call
 from agent.notifications import ReservationNotice
@@ -44,15 +45,15 @@ def state(service: ReservationService, notices: Notices) -> CallState:
     return new_call(service, SESSION_ID, notices)
 
 
-Call = Callable[[ScriptedLLM], AbstractAsyncContextManager[AgentSession[CallState]]]
+Call = Callable[[llm.LLM[Any]], AbstractAsyncContextManager[AgentSession[CallState]]]
 
 
 @pytest.fixture
 def phone_call(state: CallState) -> Call:
-    """Start a call at the greeter with a scripted model; waits for background writes after."""
+    """Start a call at the greeter with `model`; waits for background writes after."""
 
     @asynccontextmanager
-    async def start(model: ScriptedLLM) -> AsyncIterator[AgentSession[CallState]]:
+    async def start(model: llm.LLM[Any]) -> AsyncIterator[AgentSession[CallState]]:
         async with AgentSession[CallState](llm=model, userdata=state) as session:
             await session.start(state.agents["greeter"])
             yield session

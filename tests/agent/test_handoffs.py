@@ -189,4 +189,5 @@ async def test_every_handoff_is_recorded_and_summarised(
 def test_every_agent_knows_the_date_and_time_at_the_restaurant(state: CallState) -> None:
     # NOW is 02:00 UTC: 10:00 in Singapore.
     for agent in state.agents.values():
+        assert isinstance(agent.instructions, str)
         assert "It is now Tuesday 24 November 2026, 10:00 at the restaurant." in agent.instructions

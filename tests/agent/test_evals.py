@@ -1,0 +1,177 @@
+"""Evals: the real agents with a real language model, whose answers that model then judges.
+
+Not part of the default run or CI: no model can be reached there. Run them after changing a
+prompt, a tool or the model:
+
+    OPENAI_API_KEY=sk-... uv run pytest -m evals
+    OPENAI_BASE_URL=http://... LLM_MODEL=... uv run pytest -m evals    # another provider
+
+They use the pipeline's language model (`LLM_MODEL`), in text, against the real test database,
+with the tests' clock: Tuesday 24 November 2026, 10:00 in Singapore, so "Saturday" is the 28th.
+A model answers differently from run to run: read a failure's reason before changing a prompt.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+import pytest
+from livekit.agents import AgentSession, FunctionCallEvent, RunResult, llm
+
+from agent.escalation import EscalationAgent
+from agent.information import InformationAgent
+from agent.reservation import ReservationAgent
+from agent.speech import speech_models
+from agent.state import CallState
+from core.booking import ReservationService
+from core.settings import Settings
+from tests.agent.conftest import Call, Notices
+from tests.conftest import SATURDAY
+
+pytestmark = [pytest.mark.db, pytest.mark.evals]
+
+TOMORROW = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def model() -> llm.LLM[Any]:
+    settings = Settings(speech_mode="pipeline")
+    if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
+        pytest.fail(
+            "The evals talk to a real language model: set OPENAI_API_KEY (and LLM_MODEL and "
+            "OPENAI_BASE_URL for another OpenAI-compatible provider).",
+            pytrace=False,
+        )
+    chosen = speech_models(settings)["llm"]
+    assert isinstance(chosen, llm.LLM)
+    return chosen
+
+
+async def say(session: AgentSession[CallState], text: str) -> RunResult[None]:
+    result: RunResult[None] = await session.run(user_input=text)
+    return result
+
+
+def checked_availability(result: RunResult[None]) -> bool:
+    return any(
+        isinstance(event, FunctionCallEvent) and event.item.name == "check_availability"
+        for event in result.events
+    )
+
+
+async def test_a_booking_request_goes_to_reservations_with_what_was_said(
+    phone_call: Call, model: llm.LLM[Any], state: CallState
+) -> None:
+    async with phone_call(model) as session:
+        result = await say(
+            session, "Hi, can I book a table for four this Saturday at 7pm? The name's Mei Ling."
+        )
+    result.expect.contains_function_call(name="transfer_to_reservation")
+    result.expect.contains_agent_handoff(new_agent_type=ReservationAgent)
+    draft = state.booking
+    assert (draft.party_size, draft.date, draft.time, draft.name) == (
+        4,
+        SATURDAY,
+        time(19, 0),
+        "Mei Ling",
+    )
+    await (
+        result.expect[-1]
+        .is_message(role="assistant")
+        .judge(
+            model,
+            intent="Shows it already has a table for four on Saturday at 7 pm for Mei Ling, "
+            "and asks for what is still missing (the phone number) without asking again for "
+            "what was given.",
+        )
+    )
+
+
+async def test_a_whole_booking_ends_with_a_row_and_a_spoken_code(
+    phone_call: Call, model: llm.LLM[Any], notices: Notices, service: ReservationService
+) -> None:
+    async with phone_call(model) as session:
+        await say(session, "I'd like to book a table for two tomorrow at 8pm, please.")
+        await say(session, "My name is Tan, and my number is 9820 7272.")
+        result = await say(session, "Yes, that's all correct, please book it.")
+        if not notices:
+            # Some models read back once more before booking.
+            result = await say(session, "Yes, please go ahead and book it.")
+    assert [n.type for n in notices] == ["reservation.created"]
+    booked = await service.by_code(notices[0].confirmation_code)
+    assert (booked.phone_number, booked.party_size, booked.name) == ("+6598207272", 2, "Tan")
+    assert (booked.reservation_date, booked.reservation_time) == (TOMORROW, time(20, 0))
+    await (
+        result.expect[-1]
+        .is_message(role="assistant")
+        .judge(
+            model,
+            intent="Confirms the booking and gives the confirmation code "
+            f"{booked.confirmation_code}, in a way that is easy to follow when heard.",
+        )
+    )
+
+
+async def test_parking_is_answered_from_the_restaurant_file(
+    phone_call: Call, model: llm.LLM[Any], state: CallState
+) -> None:
+    async with phone_call(model) as session:
+        result = await say(session, "Hi, where can I park when I come for dinner?")
+    result.expect.contains_agent_handoff(new_agent_type=InformationAgent)
+    await (
+        result.expect[-1]
+        .is_message(role="assistant")
+        .judge(
+            model,
+            intent="Answers where to park, in line with these facts and adding none: "
+            f"{state.restaurant.restaurant.parking}",
+        )
+    )
+
+
+async def test_a_full_evening_gets_the_nearest_times(
+    phone_call: Call, model: llm.LLM[Any], service: ReservationService
+) -> None:
+    # Fill Saturday 19:00 to the last cover.
+    capacity = service.restaurant.booking.capacity_covers
+    for index, party in enumerate([8] * (capacity // 8) + [capacity % 8] * bool(capacity % 8)):
+        await service.create(
+            phone_number=f"+659000{index:04d}",
+            name="Regular",
+            reservation_date=SATURDAY,
+            reservation_time=time(19, 0),
+            party_size=party,
+        )
+    async with phone_call(model) as session:
+        await say(session, "A table for four on Saturday at 7pm please.")
+        result = await say(session, "It's for Lee, 8123 4567.")
+        if not checked_availability(result):
+            result = await say(session, "Yes. Is 7pm on Saturday free?")
+    assert checked_availability(result)
+    await (
+        result.expect[-1]
+        .is_message(role="assistant")
+        .judge(
+            model,
+            intent="Says 7 pm on Saturday is fully booked and offers one or more other times "
+            "instead, without claiming anything is booked.",
+        )
+    )
+
+
+async def test_a_complaint_goes_to_staff(phone_call: Call, model: llm.LLM[Any]) -> None:
+    async with phone_call(model) as session:
+        result = await say(
+            session, "I ate there last night and was charged twice. I'm really not happy."
+        )
+    result.expect.contains_agent_handoff(new_agent_type=EscalationAgent)
+    await (
+        result.expect[-1]
+        .is_message(role="assistant")
+        .judge(
+            model,
+            intent="Acknowledges the problem with empathy and starts taking the details staff "
+            "need to call back (such as a name or phone number), without promising a refund.",
+        )
+    )

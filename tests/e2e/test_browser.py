@@ -21,6 +21,23 @@ from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# From web/package-lock.json, installed by scripts/setup with the page's own packages.
+AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+async def accessibility_problems(page: Page) -> list[str]:
+    """What axe-core finds against WCAG 2.2 A and AA on the page as it is now."""
+    await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map((v) =>
+                `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+        }""",
+        WCAG_AA,
+    )
+    return [str(problem) for problem in found]
 
 
 def chromium_path() -> str:
@@ -124,6 +141,7 @@ async def test_a_caller_books_from_the_call_page(
 
     await page.goto(stack.api_base)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Call Tanjong Table")
+    assert await accessibility_problems(page) == []
     call = page.get_by_role("button", name="Call the restaurant")
     await call.focus()
     await page.keyboard.press("Enter")  # reachable and usable from the keyboard
@@ -149,6 +167,8 @@ async def test_a_caller_books_from_the_call_page(
     await expect(page.locator("#booking-party")).to_have_text(str(booked.party_size))
     await expect(page.locator("#booking-status")).to_have_text("Confirmed")
     await expect(caller_lines).to_have_count(2, timeout=10_000)
+    # In the call too: state, transcript and the confirmation card.
+    assert await accessibility_problems(page) == []
 
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "call-page.png"), full_page=True)

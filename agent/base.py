@@ -16,7 +16,10 @@ CARRIED_ITEMS = 8
 VOICE_STYLE = (
     "You are on a phone call: answer in one or two short, warm sentences, no lists, no "
     "markdown, no emoji. Say dates like 'Saturday the 28th' and times like '7 pm'. "
-    "Never invent facts, availability or bookings; only a tool result makes them true."
+    "Never invent facts, availability or bookings; only a tool result makes them true. "
+    "Answer in the language the caller speaks (Singapore callers may use English, Mandarin, "
+    "Malay or Tamil); give tools dates as YYYY-MM-DD and times as HH:MM when the caller "
+    "did not speak English."
 )
 
 

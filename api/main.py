@@ -14,6 +14,7 @@ from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.routes import analytics, health, reservations, token, web
 from core.booking import ReservationService
 from core.database import database_url
+from core.errors import StartupError
 from core.logs import configure_logging
 from core.migrations import apply_migrations
 from core.restaurant import load_restaurant
@@ -26,7 +27,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     settings = get_settings()
     configure_logging(settings.log_level)
     if settings.api_key is None or not settings.api_key.get_secret_value():
-        raise RuntimeError("Set API_KEY: staff routes need it as their bearer token.")
+        raise StartupError("Set API_KEY: staff routes need it as their bearer token.")
     restaurant = load_restaurant(settings.restaurant_config)
     # Starting the embedded server blocks for a second or two; keep the loop free meanwhile.
     dsn = await asyncio.to_thread(database_url, settings)

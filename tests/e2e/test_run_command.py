@@ -102,10 +102,12 @@ def receptionist_up(env: dict[str, str], tmp_path: Path, ports: tuple[int, ...])
         wait_for(lambda: "Ctrl-C stops everything" in up.output(), "up to say it is up", 60)
         yield up
     finally:
-        # Also when the test failed half-way: nothing may outlive it.
+        # Also when the test failed half-way: nothing may outlive it. Its children run in
+        # sessions of their own, so they are found before `up` goes and they lose their parent.
+        children = up.started or process_tree(process.pid)
         if process.poll() is None:
             process.kill()
-        for pid in up.started or process_tree(process.pid):
+        for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         print(up.output()[-6000:])  # pytest shows it when the test failed

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import yaml
 
 from core.database import database_url
+from core.errors import StartupError
 from core.migrations import apply_migrations
 from core.restaurant import load_restaurant
 from core.settings import PROJECT_ROOT, Settings, get_settings
@@ -169,9 +170,9 @@ def _wait_until(ready: Callable[[], bool], stack: Stack, what: str) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while not ready():
         if name := stack.exited():
-            sys.exit(f"{name} stopped while waiting for {what}.")
+            raise StartupError(f"{name} stopped while waiting for {what}.")
         if time.monotonic() > deadline:
-            sys.exit(f"Timed out after {READY_TIMEOUT:.0f} s waiting for {what}.")
+            raise StartupError(f"Timed out after {READY_TIMEOUT:.0f} s waiting for {what}.")
         time.sleep(0.1)
 
 
@@ -190,7 +191,7 @@ def livekit_command(settings: Settings) -> list[str]:
 def _livekit_server() -> str:
     found = shutil.which("livekit-server", path=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}")
     if found is None:
-        sys.exit("livekit-server is not installed: run scripts/setup-livekit.")
+        raise StartupError("livekit-server is not installed: run scripts/setup-livekit.")
     return found
 
 

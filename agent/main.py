@@ -79,7 +79,10 @@ def main() -> None:
     # The LiveKit CLI reads LIVEKIT_* from the environment, and pydantic-settings does not
     # export .env there, so load it first.
     load_dotenv()
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except StartupError as problem:
+        sys.exit(str(problem))
     if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
         sys.exit(
             "Set OPENAI_API_KEY (in the environment or .env) to start the voice worker; "

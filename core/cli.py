@@ -33,9 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed.add_argument("--days", type=_days, default=14, help="how many days ahead to fill (1-365)")
     args = parser.parse_args(argv)
 
-    settings = get_settings()
-    configure_logging(settings.log_level)
     try:
+        settings = get_settings()
+        configure_logging(settings.log_level)
         return run(args.command, settings, args)
     except StartupError as problem:
         # The operator's to fix, and the message says how: no traceback.

@@ -183,7 +183,20 @@ def needs_local_livekit(url: str) -> bool:
 
 def livekit_command(settings: Settings) -> list[str]:
     """livekit-server with LIVEKIT_SERVER_CONFIG, listening on LIVEKIT_URL's port."""
-    config = yaml.safe_load(settings.livekit_server_config.read_text()) or {}
+    path = settings.livekit_server_config
+    try:
+        config = yaml.safe_load(path.read_text()) or {}
+    except OSError as exc:
+        raise StartupError(
+            f"Cannot read the LiveKit server config {path}: {exc.strerror}."
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise StartupError(f"{path} is not valid YAML{where}: {problem}.") from None
+    if not isinstance(config, dict):
+        raise StartupError(f"{path} should hold livekit-server's settings as a YAML mapping.")
     config["port"] = _address(settings.livekit_url)[1]
     return [_livekit_server(), "--config-body", yaml.safe_dump(config)]
 

@@ -53,6 +53,11 @@ async def say(session: AgentSession[CallState], text: str) -> RunResult[None]:
     return result
 
 
+async def judge_last_reply(result: RunResult[None], model: llm.LLM[Any], intent: str) -> None:
+    """The agent's last words in `result` must do what `intent` says, in `model`'s judgement."""
+    await result.expect[-1].is_message(role="assistant").judge(model, intent=intent)
+
+
 def checked_availability(result: RunResult[None]) -> bool:
     return any(
         isinstance(event, FunctionCallEvent) and event.item.name == "check_availability"
@@ -76,15 +81,12 @@ async def test_a_booking_request_goes_to_reservations_with_what_was_said(
         time(19, 0),
         "Mei Ling",
     )
-    await (
-        result.expect[-1]
-        .is_message(role="assistant")
-        .judge(
-            model,
-            intent="Shows it already has a table for four on Saturday at 7 pm for Mei Ling, "
-            "and asks for what is still missing (the phone number) without asking again for "
-            "what was given.",
-        )
+    await judge_last_reply(
+        result,
+        model,
+        "Shows it already has a table for four on Saturday at 7 pm for Mei Ling, "
+        "and asks for what is still missing (the phone number) without asking again for "
+        "what was given.",
     )
 
 
@@ -102,14 +104,11 @@ async def test_a_whole_booking_ends_with_a_row_and_a_spoken_code(
     booked = await service.by_code(notices[0].confirmation_code)
     assert (booked.phone_number, booked.party_size, booked.name) == ("+6598207272", 2, "Tan")
     assert (booked.reservation_date, booked.reservation_time) == (TOMORROW, time(20, 0))
-    await (
-        result.expect[-1]
-        .is_message(role="assistant")
-        .judge(
-            model,
-            intent="Confirms the booking and gives the confirmation code "
-            f"{booked.confirmation_code}, in a way that is easy to follow when heard.",
-        )
+    await judge_last_reply(
+        result,
+        model,
+        "Confirms the booking and gives the confirmation code "
+        f"{booked.confirmation_code}, in a way that is easy to follow when heard.",
     )
 
 
@@ -119,14 +118,11 @@ async def test_parking_is_answered_from_the_restaurant_file(
     async with phone_call(model) as session:
         result = await say(session, "Hi, where can I park when I come for dinner?")
     result.expect.contains_agent_handoff(new_agent_type=InformationAgent)
-    await (
-        result.expect[-1]
-        .is_message(role="assistant")
-        .judge(
-            model,
-            intent="Answers where to park, in line with these facts and adding none: "
-            f"{state.restaurant.restaurant.parking}",
-        )
+    await judge_last_reply(
+        result,
+        model,
+        "Answers where to park, in line with these facts and adding none: "
+        f"{state.restaurant.restaurant.parking}",
     )
 
 
@@ -149,14 +145,11 @@ async def test_a_full_evening_gets_the_nearest_times(
         if not checked_availability(result):
             result = await say(session, "Yes. Is 7pm on Saturday free?")
     assert checked_availability(result)
-    await (
-        result.expect[-1]
-        .is_message(role="assistant")
-        .judge(
-            model,
-            intent="Says 7 pm on Saturday is fully booked and offers one or more other times "
-            "instead, without claiming anything is booked.",
-        )
+    await judge_last_reply(
+        result,
+        model,
+        "Says 7 pm on Saturday is fully booked and offers one or more other times "
+        "instead, without claiming anything is booked.",
     )
 
 
@@ -166,12 +159,9 @@ async def test_a_complaint_goes_to_staff(phone_call: Call, model: llm.LLM[Any]) 
             session, "I ate there last night and was charged twice. I'm really not happy."
         )
     result.expect.contains_agent_handoff(new_agent_type=EscalationAgent)
-    await (
-        result.expect[-1]
-        .is_message(role="assistant")
-        .judge(
-            model,
-            intent="Acknowledges the problem with empathy and starts taking the details staff "
-            "need to call back (such as a name or phone number), without promising a refund.",
-        )
+    await judge_last_reply(
+        result,
+        model,
+        "Acknowledges the problem with empathy and starts taking the details staff "
+        "need to call back (such as a name or phone number), without promising a refund.",
     )

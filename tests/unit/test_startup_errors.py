@@ -13,7 +13,8 @@ import pytest
 from core.cli import main
 from core.errors import StartupError
 from core.restaurant import load_restaurant
-from core.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.stack import livekit_command
 from tests.e2e.harness import free_port
 
 SAMPLE = (PROJECT_ROOT / "restaurant.toml").read_text()
@@ -89,16 +90,65 @@ def test_up_with_a_broken_restaurant_file_starts_nothing(
     assert "Talk to the agent" not in output.out
 
 
-def test_the_worker_refuses_a_broken_restaurant_file(bad_restaurant: Path) -> None:
-    env = dict(os.environ, OPENAI_API_KEY="sk-test", RESTAURANT_CONFIG=str(bad_restaurant))
-    done = subprocess.run(
+def start_worker(**env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m agent start` with `env` on top of ours: it should refuse before connecting."""
+    return subprocess.run(
         [sys.executable, "-m", "agent", "start"],
         cwd=PROJECT_ROOT,
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_the_worker_refuses_to_start_without_an_openai_key() -> None:
+    done = start_worker(OPENAI_API_KEY="")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("Set OPENAI_API_KEY")
+
+
+def test_the_worker_refuses_a_broken_restaurant_file(bad_restaurant: Path) -> None:
+    done = start_worker(OPENAI_API_KEY="sk-test", RESTAURANT_CONFIG=str(bad_restaurant))
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1].startswith(f"{bad_restaurant} needs fixing")
     assert "Traceback" not in done.stderr
+
+
+def test_the_worker_names_a_bad_setting() -> None:
+    done = start_worker(OPENAI_API_KEY="sk-test", WORKER_PORT="eighty")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("Fix these settings: WORKER_PORT:")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_bad_setting_is_named_by_its_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fresh_settings: None
+) -> None:
+    monkeypatch.setenv("API_PORT", "abc")
+    assert main(["migrate"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("receptionist: Fix these settings: API_PORT: Input should be")
+    assert "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("port: [", "is not valid YAML at line 1: expected the node content"),
+        ("- just a list", "should hold livekit-server's settings as a YAML mapping"),
+    ],
+)
+def test_a_broken_livekit_server_config_says_where(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    path = tmp_path / "livekit.yaml"
+    path.write_text(content)
+    with pytest.raises(StartupError, match="^" + str(path)) as raised:
+        livekit_command(Settings(livekit_server_config=path))
+    assert expected in str(raised.value)
+
+
+def test_a_missing_livekit_server_config_says_so(tmp_path: Path) -> None:
+    with pytest.raises(StartupError, match="Cannot read the LiveKit server config .*No such file"):
+        livekit_command(Settings(livekit_server_config=tmp_path / "nowhere.yaml"))

@@ -167,6 +167,10 @@ async def test_a_caller_books_from_the_call_page(
     await expect(page.locator("#booking-party")).to_have_text(str(booked.party_size))
     await expect(page.locator("#booking-status")).to_have_text("Confirmed")
     await expect(caller_lines).to_have_count(2, timeout=10_000)
+    # The receptionist says the card's code, and has finished saying it before the screenshot.
+    confirmation = agent_lines.last
+    await expect(confirmation).to_contain_text(f"confirmation code is {code}", timeout=10_000)
+    await expect(confirmation).to_contain_text("Anything else I can help with?", timeout=10_000)
     # In the call too: state, transcript and the confirmation card.
     assert await accessibility_problems(page) == []
 

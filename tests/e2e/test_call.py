@@ -52,14 +52,14 @@ async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> No
         await caller.say("booking.wav", trailing_silence=1.5)
         await until(lambda: len(caller.said_by("caller")) == 1, "the caller's transcript", 20)
         await until(
-            lambda: any("Read this back" in t for t in caller.said_by("agent")),
+            lambda: any("Shall I book it?" in t for t in caller.said_by("agent")),
             "the agent to read the booking back",
             20,
         )
         await caller.say("confirm.wav", trailing_silence=1.5)
         await until(lambda: bool(caller.notices), "the confirmation message", 20)
         await until(
-            lambda: any("Confirmation code" in t for t in caller.said_by("agent")),
+            lambda: any("confirmation code is" in t for t in caller.said_by("agent")),
             "the spoken confirmation code",
             20,
         )

@@ -7,9 +7,11 @@ answers when Silero VAD has ended a speech segment.
 
 from __future__ import annotations
 
+import re
+
 from agent.speech import SpeechModels
 from core.settings import Settings
-from tests.support.scripted_llm import Rule, ScriptedLLM, call, say
+from tests.support.scripted_llm import Request, Rule, ScriptedLLM, ScriptError, Step, call, say
 from tests.support.standins import ScriptedSTT, ToneTTS
 
 BOOKING = (
@@ -17,6 +19,55 @@ BOOKING = (
     "number is nine eight two zero, seven two seven two."
 )
 CONFIRM = "Yes please, book it."
+
+# What check_availability and confirm_booking return (agent/reservation.py): the receptionist's
+# lines are made from them, so the transcript names the real date and confirmation code.
+AVAILABLE = re.compile(
+    r"^Available\. Read this back and ask the caller to confirm: a table for (?P<party>\d+) "
+    r"on (?P<weekday>\w+) (?P<day>\d+) (?P<month>\w+) at (?P<time>[^,]+), under (?P<name>[^,]+),"
+)
+BOOKED = re.compile(
+    r"^Booked\. Confirmation code (?P<code>\w+)\. Read it slowly as: (?P<spelled>.+?)\. Then ask"
+)
+_NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def _tool_output(request: Request, tool: str, pattern: re.Pattern[str]) -> re.Match[str]:
+    for output in request.tool_outputs:
+        if output.name == tool and (found := pattern.search(output.output)):
+            return found
+    raise ScriptError(f"no {tool} output matching {pattern.pattern!r}: {request.describe()}")
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def read_back(request: Request) -> list[Step]:
+    """'Available. Read this back ...' as a receptionist says it."""
+    found = _tool_output(request, "check_availability", AVAILABLE)
+    party = int(found["party"])
+    guests = _NUMBERS[party - 1] if party <= len(_NUMBERS) else str(party)
+    day = f"{found['weekday']} the {_ordinal(int(found['day']))} of {found['month']}"
+    return [
+        say(
+            f"I have a table for {guests} on {day} at {found['time']} under {found['name']}. "
+            "Shall I book it?"
+        )
+    ]
+
+
+def booked(request: Request) -> list[Step]:
+    """'Booked. Confirmation code ...' as a receptionist says it."""
+    found = _tool_output(request, "confirm_booking", BOOKED)
+    spelled = found["spelled"].replace(" -- then -- ", ", then ")
+    return [
+        say(
+            f"You're booked. Your confirmation code is {found['code']}, that's {spelled}. "
+            "Anything else I can help with?"
+        )
+    ]
 
 
 def booking_call(settings: Settings) -> SpeechModels:
@@ -39,7 +90,9 @@ def booking_call(settings: Settings) -> SpeechModels:
                 ],
             ),
             Rule(prompt="what you already understood", then=[call("check_availability")]),
+            Rule(after_tool="check_availability", tool_output=AVAILABLE, then=read_back),
             Rule(user="book it", then=[call("confirm_booking")]),
+            Rule(after_tool="confirm_booking", tool_output=BOOKED, then=booked),
             Rule(prompt=".", then=[say("Is there anything else I can help with?")]),
         ]
     )

@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from livekit.agents import Agent
 
-from agent.handoff_callbacks import on_handoff
+from agent.details import BookingDetails, read_details
 from agent.handoff_data import HandoffData
+from agent.prompts import instructions, voice_style
 from agent.state import CallState
 
 # Enough of the previous agent's conversation to keep context, little enough to stay cheap.
 CARRIED_ITEMS = 8
 
-VOICE_STYLE = (
-    "You are on a phone call: answer in one or two short, warm sentences, no lists, no "
-    "markdown, no emoji. Say dates like 'Saturday the 28th' and times like '7 pm'. "
-    "Never invent facts, availability or bookings; only a tool result makes them true. "
-    "Answer in the language the caller speaks (Singapore callers may use English, Mandarin, "
-    "Malay or Tamil); give tools dates as YYYY-MM-DD and times as HH:MM when the caller "
-    "did not speak English."
-)
-
 
 class ReceptionAgent(Agent):
-    """Base of the greeter and the specialists."""
+    """Base of the greeter and the specialists; `id` names the agent in handoffs and logs."""
 
-    label: ClassVar[str]
-
-    def __init__(self, state: CallState, instructions: str) -> None:
-        # The model's own idea of today is its training date: "this Saturday" needs the real one.
-        local = state.restaurant.local_now(state.service.now())
-        clock = f"It is now {local:%A} {local.day} {local:%B %Y, %H:%M} at the restaurant."
-        super().__init__(instructions=f"{instructions}\n\n{VOICE_STYLE} {clock}")
+    def __init__(self, state: CallState, *, id: str) -> None:
+        standing = instructions(id, state.restaurant)
+        style = voice_style(state.restaurant, state.service.now())
+        super().__init__(id=id, instructions=f"{standing}\n\n{style}")
         self.state = state
+
+    def read_details(self, **said: str | None) -> BookingDetails:
+        """What the caller just said about a booking, read with the restaurant's locale."""
+        return read_details(self.state.restaurant, self.state.service.now(), **said)
 
     def briefing(self) -> str | None:
         """A system note for this agent on entry: what the caller has already said."""
@@ -61,7 +52,7 @@ class ReceptionAgent(Agent):
         self.session.generate_reply(instructions=self.entry_instructions())
 
     def hand_off(self, to: str, data: HandoffData, line: str) -> tuple[Agent, str]:
-        """Record the handoff and return the next agent with a line for the caller."""
-        on_handoff(self.state, self.label, to, data)
+        """The next agent with a line for the caller; `data` goes to the handoff log."""
+        self.state.last_handoff = data
         self.state.previous_agent = self
         return self.state.agents[to], line

@@ -16,7 +16,7 @@ def new_call(service: ReservationService, session_id: str, notify: Notifier) -> 
     )
     # One instance of each agent per call, so an agent the caller returns to keeps its context.
     state.agents = {
-        agent.label: agent
+        agent.id: agent
         for agent in (
             Greeter(state),
             ReservationAgent(state),

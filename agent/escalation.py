@@ -7,23 +7,16 @@ from typing import Annotated
 from livekit.agents import ToolError, function_tool
 from pydantic import Field
 
-from agent.entities import EntityError, normalize_phone
+from agent import prompts
+from agent.details import read_phone
 from agent.handoffs import ToInformation, ToReservation
 from agent.state import CallState, RunContext_T
-from core.errors import DatabaseUnavailable
+from core.errors import DatabaseUnavailable, InvalidValue
 
 
 class EscalationAgent(ToReservation, ToInformation):
-    label = "escalation"
-
     def __init__(self, state: CallState) -> None:
-        super().__init__(
-            state,
-            f"You take messages for the staff of {state.restaurant.name}: complaints, large "
-            "groups, private events, special requests. Collect the caller's name, phone "
-            "number and a short summary, read them back, then record the message. Be "
-            "empathetic with complaints; do not promise refunds or exceptions.",
-        )
+        super().__init__(state, id="escalation")
 
     def briefing(self) -> str | None:
         known = []
@@ -60,8 +53,8 @@ class EscalationAgent(ToReservation, ToInformation):
             summary: what the caller needs, in one or two sentences.
         """
         try:
-            phone_number = normalize_phone(phone)
-        except EntityError as exc:
+            phone_number = read_phone(self.state.restaurant, phone)
+        except InvalidValue as exc:
             raise ToolError(f"{exc.message} Ask for the number again.") from exc
         issue = self.state.escalation
         try:
@@ -74,9 +67,6 @@ class EscalationAgent(ToReservation, ToInformation):
                 session_id=self.state.session_id,
             )
         except DatabaseUnavailable as exc:
-            raise ToolError(
-                "The message could not be saved because our system is down. Apologise, and "
-                f"ask the caller to call us on {self.state.restaurant.restaurant.phone} later."
-            ) from exc
-        promise = self.state.restaurant.restaurant.callback_promise
+            raise ToolError(prompts.database_down(self.state.restaurant)) from exc
+        promise = self.state.restaurant.identity.callback_promise
         return f"Message recorded. Tell the caller our team will call them back {promise}."

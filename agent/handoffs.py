@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from livekit.agents import Agent, function_tool
 from pydantic import Field
@@ -11,6 +11,7 @@ from agent.base import ReceptionAgent
 from agent.handoff_data import (
     BookingIntent,
     EscalationHandoffData,
+    EscalationReason,
     InformationHandoffData,
     QueryType,
     ReservationHandoffData,
@@ -40,17 +41,14 @@ class ToReservation(ReceptionAgent):
         Args:
             intent: book a new table, or change, cancel or look up an existing booking.
             party_size: how many guests, as the caller said it, e.g. "4" or "four of us".
-            date: the day as said ("Saturday", "25/12", "tomorrow") or YYYY-MM-DD.
+            date: the day as said ("Saturday", "the 25th", "tomorrow") or YYYY-MM-DD.
             time: the time as said ("7pm", "half past seven") or HH:MM (24-hour).
             name: the name for the booking.
             phone: the caller's phone number as said.
             notes: occasion, allergies or seating wishes.
             confirmation_code: the code of an existing booking, if given.
         """
-        data = ReservationHandoffData.extract(
-            restaurant=self.state.restaurant,
-            now=self.state.service.now(),
-            intent=intent,
+        details = self.read_details(
             party_size=party_size,
             date=date,
             time=time,
@@ -59,11 +57,8 @@ class ToReservation(ReceptionAgent):
             notes=notes,
             confirmation_code=confirmation_code,
         )
-        self.state.booking.merge(data)
-        self.state.unclear = data.unclear_details()
-        self.state.oversized_party = data.oversized_party
-        if data.confirmation_code:
-            self.state.found = None
+        self.state.take(details)
+        data = ReservationHandoffData(intent=intent, details=details)
         return self.hand_off("reservation", data, "One moment, I'll help with the booking.")
 
 
@@ -92,7 +87,7 @@ class ToEscalation(ReceptionAgent):
     async def transfer_to_escalation(
         self,
         ctx: RunContext_T,
-        reason: Literal["complaint", "large_group", "private_event", "special_request", "other"],
+        reason: EscalationReason,
         summary: Annotated[str, Field(max_length=1000)],
         urgency: Urgency = "normal",
     ) -> tuple[Agent, str]:

@@ -13,17 +13,18 @@ from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cl
 from livekit.plugins import silero
 
 from agent.call import new_call
+from agent.handoff_log import attach_handoff_log
 from agent.metrics import attach_metrics, log_usage
 from agent.notifications import RoomNotifier
 from agent.speech import speech_models
 from agent.state import CallState
 from core.booking import ReservationService
-from core.database import database_url
 from core.errors import StartupError
-from core.migrations import apply_migrations
+from core.pool import create_pool
 from core.restaurant import load_restaurant
 from core.settings import Settings, get_settings
-from core.store import Store, create_pool
+from core.store import Store
+from receptionist.startup import start_up
 
 logger = logging.getLogger("agent")
 
@@ -49,6 +50,7 @@ async def entrypoint(ctx: JobContext) -> None:
         **speech_models(settings),
     )
     attach_metrics(session, state.session_id)
+    attach_handoff_log(session)
 
     async def summarise_usage() -> None:
         log_usage(session, state.session_id)
@@ -90,12 +92,11 @@ def main() -> None:
         )
     try:
         # Checked here, once, so that a mistake is one clear line, not an error in every job.
-        load_restaurant(settings.restaurant_config)
-        # Job processes inherit this, so they all use the same (possibly embedded) database.
-        os.environ["DATABASE_URL"] = database_url(settings)
-        asyncio.run(apply_migrations(os.environ["DATABASE_URL"]))
+        started = asyncio.run(start_up(settings))
     except StartupError as problem:
         sys.exit(str(problem))
+    # Job processes inherit this, so they all use the same (possibly embedded) database.
+    os.environ["DATABASE_URL"] = started.database_url
     server = AgentServer(
         load_threshold=settings.worker_load_threshold,
         host=settings.worker_host,

@@ -57,9 +57,12 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s*(?P<year>[0-9]{4}))?"
 
 _ISO_DATE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})")
-# Singapore writes the day first: 2/1 is the 2nd of January.
-_NUMERIC_DATE = re.compile(
+# Which number is the day depends on the country: 2/1 is the 2nd of January day first.
+_DAY_FIRST_DATE = re.compile(
     r"(?P<day>[0-9]{1,2})[/.\-](?P<month>[0-9]{1,2})(?:[/.\-](?P<year>[0-9]{4}|[0-9]{2}))?"
+)
+_MONTH_FIRST_DATE = re.compile(
+    r"(?P<month>[0-9]{1,2})[/.\-](?P<day>[0-9]{1,2})(?:[/.\-](?P<year>[0-9]{4}|[0-9]{2}))?"
 )
 _DAY_MONTH = re.compile(
     rf"(?:the\s+)?(?P<day>[0-9]{{1,2}}){_ORDINAL}\s*(?:of\s+)?(?P<month>{_MONTH}){_YEAR}"
@@ -83,7 +86,7 @@ _UNIT = r"(?P<unit>day|week)(?:s|['’]s|s['’])?"
 _SPANS = (
     re.compile(rf"in\s+{_COUNT}\s+{_UNIT}(?:\s+time)?"),
     re.compile(rf"{_COUNT}\s+{_UNIT}\s+from\s+(?:today|now)"),
-    # British, as in Singapore: "a week today" is a week from today.
+    # British usage: "a week today" is a week from today.
     re.compile(rf"{_COUNT}\s+(?P<unit>week)s?\s+today"),
 )
 _WEEKEND = re.compile(r"(?:(?:this coming|coming|this|next|the)\s+)?weekend")
@@ -140,11 +143,12 @@ def _next_day_of_month(day: int, today: date) -> date:
     raise UnresolvedDate()
 
 
-def _calendar_date(text: str, today: date) -> date | None:
+def _calendar_date(text: str, today: date, day_first: bool) -> date | None:
     """The date a day of the month names, with or without month and year, else None."""
     if match := _DAY_ONLY.fullmatch(text):
         return _next_day_of_month(int(match["day"]), today)
-    for pattern in (_ISO_DATE, _NUMERIC_DATE, _DAY_MONTH, _MONTH_DAY):
+    numeric = _DAY_FIRST_DATE if day_first else _MONTH_FIRST_DATE
+    for pattern in (_ISO_DATE, numeric, _DAY_MONTH, _MONTH_DAY):
         if match := pattern.fullmatch(text):
             month = match["month"]
             year = match["year"]
@@ -193,11 +197,11 @@ def _after(count: str, unit: str, today: date) -> date:
         raise UnresolvedDate() from None
 
 
-def resolve_spoken_date(text: str, today: date) -> date:
+def resolve_spoken_date(text: str, today: date, *, day_first: bool) -> date:
     """Resolve a spoken or written date relative to `today`.
 
-    A day and month without a year is the next such date, never a past one, and is read
-    day-first as in Singapore ("2/1" is the 2nd of January). A weekday alone ("Friday",
+    A day and month without a year is the next such date, never a past one; numbers are
+    read in the country's order ("2/1" is the 2nd of January day first). A weekday alone ("Friday",
     "this Friday") includes today, while "next Friday" is the first Friday after today;
     the agent reads the date back, so a caller who meant a week later can correct it.
     "Friday next week" is the Friday of the Monday-to-Sunday week after this one ("Friday
@@ -209,6 +213,7 @@ def resolve_spoken_date(text: str, today: date) -> date:
             end, e.g. "tomorrow", "next friday", "friday next week", "in two days",
             "saturday the 5th", "25/12", "dec 25" or "2026-12-25".
         today: The restaurant's date today.
+        day_first: Whether numeric dates are written day first (2/1 = 2 January).
 
     Returns:
         The calendar date meant, today or later.
@@ -241,10 +246,10 @@ def resolve_spoken_date(text: str, today: date) -> date:
         if match := pattern.fullmatch(text):
             return _after(match["count"], match["unit"], today)
     if match := _WEEKDAY_AND_DATE.fullmatch(text):
-        found = _calendar_date(match["date"], today)
+        found = _calendar_date(match["date"], today, day_first)
         if found is not None:
             return _on_weekday(found, _WEEKDAYS[match["weekday"]], today)
-    found = _calendar_date(text, today)
+    found = _calendar_date(text, today, day_first)
     if found is None:
         raise UnresolvedDate()
     return found

@@ -10,13 +10,10 @@ from typing import TYPE_CHECKING
 
 from livekit.agents import RunContext
 
-from agent.handoff_data import (
-    EscalationHandoffData,
-    InformationHandoffData,
-    ReservationHandoffData,
-    describe_known,
-)
+from agent.details import BookingDetails, BookingFields
+from agent.handoff_data import EscalationHandoffData, HandoffData, InformationHandoffData
 from agent.notifications import NoticeKind, ReservationNotice
+from agent.phrasing import say_date, say_time
 from core.booking import ReservationService
 from core.models import Reservation
 from core.restaurant import Restaurant
@@ -24,35 +21,50 @@ from core.restaurant import Restaurant
 if TYPE_CHECKING:
     from livekit.agents import Agent
 
+# What a new booking cannot do without, as the caller would name it.
+REQUIRED = {
+    "name": "name",
+    "phone": "phone number",
+    "date": "date",
+    "time": "time",
+    "party_size": "party size",
+}
 
-@dataclass
-class BookingDraft:
+
+class BookingDraft(BookingFields):
     """The booking as the caller has described it so far; survives topic switches."""
 
-    name: str | None = None
-    phone: str | None = None
-    date: dt.date | None = None
-    time: dt.time | None = None
-    party_size: int | None = None
-    notes: str | None = None
-
-    REQUIRED = ("name", "phone", "date", "time", "party_size")
-
-    def merge(self, data: ReservationHandoffData) -> None:
-        """Take every detail the handoff understood, keeping what was known before."""
-        for name in ("name", "phone", "date", "time", "party_size", "notes"):
-            value = getattr(data, name)
+    def merge(self, details: BookingDetails) -> None:
+        """Take every detail that was understood, keeping what was known before."""
+        for name in BookingFields.model_fields:
+            value = getattr(details, name)
             if value is not None:
                 setattr(self, name, value)
 
     def missing(self) -> list[str]:
-        labels = {"party_size": "party size", "phone": "phone number"}
-        return [labels.get(n, n) for n in self.REQUIRED if getattr(self, n) is None]
+        return [label for name, label in REQUIRED.items() if getattr(self, name) is None]
 
     def known(self) -> list[str]:
-        return describe_known(ReservationHandoffData.model_validate(self.__dict__))
+        """The details already understood, as short phrases for an agent's context."""
+        known = []
+        if self.party_size:
+            known.append(f"party of {self.party_size}")
+        if self.date:
+            known.append(say_date(self.date))
+        if self.time:
+            known.append(say_time(self.time))
+        if self.name:
+            known.append(f"name {self.name}")
+        if self.phone:
+            known.append(f"phone {self.phone}")
+        if self.notes:
+            known.append(f"notes: {self.notes}")
+        if self.confirmation_code:
+            known.append(f"confirmation code {self.confirmation_code}")
+        return known
 
     def key(self) -> tuple[object, ...]:
+        """What a booking is made of: the same key in one call books once."""
         return (self.phone, self.date, self.time, self.party_size, self.name, self.notes)
 
 
@@ -69,19 +81,38 @@ class CallState:
     notify: Notifier
     agents: dict[str, Agent] = field(default_factory=dict)
     previous_agent: Agent | None = None
+    # The data the latest handoff carried, for the handoff log (agent/handoff_log.py).
+    last_handoff: HandoffData | None = None
     booking: BookingDraft = field(default_factory=BookingDraft)
-    # The details whose availability was checked and read back; a booking must match them.
-    quoted: tuple[object, ...] | None = None
+    # The booking as it was read back to the caller after the availability check; only
+    # these exact details may be booked.
+    read_back: tuple[object, ...] | None = None
+    # Said but not understood, to ask again (with the reason where there is one).
     unclear: list[str] = field(default_factory=list)
+    # A group larger than we book, which only staff can arrange.
     oversized_party: int | None = None
-    # An existing booking the caller is changing or cancelling.
-    found: Reservation | None = None
+    # The existing booking the caller is changing or cancelling.
+    selected_booking: Reservation | None = None
+    # Bookings a lookup found, from which the caller picks one.
+    found_bookings: list[Reservation] = field(default_factory=list)
     information: InformationHandoffData | None = None
     escalation: EscalationHandoffData | None = None
     # (code, status, updated_at) already sent to the room, so a repeat is never sent twice.
     announced: set[tuple[str, str, dt.datetime]] = field(default_factory=set)
     # Fire-and-forget writes (handoff analytics) kept referenced until they finish.
     background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def take(self, details: BookingDetails) -> None:
+        """Fold what the caller just said into the booking, and note what to ask again."""
+        self.booking.merge(details)
+        self.unclear = details.unclear_details()
+        if details.party_size is not None:
+            self.oversized_party = None
+        if details.oversized_party is not None:
+            self.oversized_party = details.oversized_party
+        if details.confirmation_code is not None:
+            # A new code means another booking: find it again rather than act on the old one.
+            self.selected_booking = None
 
     async def announce(self, kind: NoticeKind, reservation: Reservation) -> None:
         """Tell the caller's app about a booking change, once, however often a tool repeats."""

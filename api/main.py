@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,13 +12,12 @@ from api.access_log import install_access_log
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.routes import analytics, health, reservations, token, web
 from core.booking import ReservationService
-from core.database import database_url
 from core.errors import StartupError
 from core.logs import configure_logging
-from core.migrations import apply_migrations
-from core.restaurant import load_restaurant
+from core.pool import create_pool
 from core.settings import get_settings
-from core.store import Store, create_pool
+from core.store import Store
+from receptionist.startup import start_up
 
 
 @asynccontextmanager
@@ -28,12 +26,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     configure_logging(settings.log_level)
     if settings.api_key is None or not settings.api_key.get_secret_value():
         raise StartupError("Set API_KEY: staff routes need it as their bearer token.")
-    restaurant = load_restaurant(settings.restaurant_config)
-    # Starting the embedded server blocks for a second or two; keep the loop free meanwhile.
-    dsn = await asyncio.to_thread(database_url, settings)
-    await apply_migrations(dsn)
+    started = await start_up(settings)
     pool = await create_pool(
-        dsn,
+        started.database_url,
         min_size=settings.db_pool_min_size,
         max_size=settings.db_pool_max_size,
         timeout=settings.db_timeout_seconds,
@@ -41,8 +36,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     try:
         store = Store(pool, timeout=settings.db_timeout_seconds)
         yield {
-            "service": ReservationService(store, restaurant),
-            "restaurant": restaurant,
+            "service": ReservationService(store, started.restaurant),
+            "restaurant": started.restaurant,
             "api_key": settings.api_key.get_secret_value(),
         }
     finally:

@@ -20,8 +20,8 @@ import asyncpg
 from sqlalchemy.engine import URL, make_url
 
 from core.availability import Booked, fits, rule_violation, seating_times
-from core.database import start_embedded_postgres
 from core.restaurant import Restaurant
+from receptionist.embedded_postgres import start_embedded_postgres
 
 
 @dataclass(frozen=True, slots=True)

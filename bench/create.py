@@ -58,9 +58,10 @@ from core.booking import ReservationService
 from core.errors import BookingRejected
 from core.migrations import apply_migrations
 from core.models import Reservation
+from core.pool import create_pool
 from core.restaurant import Restaurant, load_restaurant
 from core.settings import PROJECT_ROOT, Settings
-from core.store import Store, create_pool
+from core.store import Store
 
 # The product's own bound on a database call (Settings.db_timeout_seconds).
 TIMEOUT: float = Settings.model_fields["db_timeout_seconds"].default

@@ -39,7 +39,6 @@ from urllib.parse import quote
 
 import httpx
 
-from agent.entities import InvalidPhone, normalize_phone
 from bench.common import (
     Server,
     busy_warning,
@@ -53,10 +52,12 @@ from bench.common import (
 from core.booking import ReservationService
 from core.errors import AlreadyBooked, BookingRejected
 from core.migrations import apply_migrations
+from core.phones import InvalidPhone, normalize_phone
+from core.pool import create_pool
 from core.restaurant import load_restaurant
-from core.seed import load_sample_data
 from core.settings import PROJECT_ROOT
-from core.store import Store, create_pool
+from core.store import Store
+from receptionist.seed import load_sample_data
 
 LUA_SCRIPT = Path(__file__).with_name("lookup.lua")
 API_KEY = "bench-" + os.urandom(8).hex()
@@ -132,7 +133,7 @@ async def seed(dsn: str, *, days: int, per_day: int, regulars: int) -> list[str]
 
 def _valid(phone: str) -> bool:
     try:
-        return normalize_phone(phone) == phone
+        return normalize_phone(phone, "SG") == phone
     except InvalidPhone:
         return False
 

@@ -26,7 +26,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.availability import Booked, nearest_on_day, rule_violation
-from core.booking import ALTERNATIVE_DAYS, MAX_ALTERNATIVES, new_confirmation_code, utc_now
+from core.booking import ALTERNATIVE_DAYS, MAX_ALTERNATIVES, utc_now
+from core.codes import new_confirmation_code
 from core.errors import BookingRejected, Reason
 from core.models import Reservation
 from core.restaurant import Restaurant

@@ -1,7 +1,7 @@
 """The comparison for `bench.lookup`: the phone lookup route of the staff API, over the ORM.
 
 Everything but the data access is the real app's: the same settings, bearer-key check
-(`api.deps.require_api_key`), phone normalisation (`agent.entities.normalize_phone`), response
+(`api.deps.require_api_key`), phone normalisation (`core.phones.normalize_phone`), response
 model (`api.schemas.ReservationPublic`), error handlers and access log. The reservations come
 from `bench.orm.OrmReservations` (SQLAlchemy 2 async ORM sessions) instead of the store.
 
@@ -19,7 +19,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from sqlalchemy import select
 
-from agent.entities import InvalidPhone, normalize_phone
 from api.access_log import install_access_log
 from api.deps import require_api_key
 from api.errors import (
@@ -35,6 +34,7 @@ from bench.orm import OrmReservations, create_engine
 from core.errors import ReservationNotFound
 from core.logs import configure_logging
 from core.models import Reservation
+from core.phones import InvalidPhone, normalize_phone
 from core.restaurant import load_restaurant
 from core.settings import get_settings
 
@@ -88,7 +88,7 @@ async def upcoming_by_phone(
     ],
 ) -> list[ReservationPublic]:
     try:
-        phone_number = normalize_phone(phone)
+        phone_number = normalize_phone(phone, "SG")
     except InvalidPhone as exc:
         raise InvalidParameter("path parameter 'phone'", str(exc)) from exc
     found = await reservations.upcoming_by_phone(phone_number)

@@ -9,6 +9,8 @@ WebRTC both ways, Opus, resampling, Silero VAD, turn handling and the agent's sc
 
 from __future__ import annotations
 
+import re
+
 from agent.speech import SpeechModels
 from core.settings import Settings
 from tests.support.scripted_llm import Rule, ScriptedLLM, say
@@ -25,7 +27,7 @@ def short_replies(settings: Settings) -> SpeechModels:
     """Greets, then answers every caller turn with one short sentence (a 0.3 s tone)."""
     model = ScriptedLLM(
         [
-            Rule(prompt="Greet the caller", then=[say(GREETING)]),
+            Rule(agent="greeter", prompt=re.compile("."), then=[say(GREETING)]),
             Rule(then=[say(REPLY)]),
         ]
     )

@@ -26,11 +26,7 @@ def rule_violation(
     if party_size < 1:
         return BookingRejected(Reason.PARTY_TOO_SMALL, "A booking needs at least one guest.")
     if party_size > rules.max_party_size:
-        return BookingRejected(
-            Reason.PARTY_TOO_LARGE,
-            f"We take bookings for up to {rules.max_party_size} guests; "
-            "larger groups are arranged with our staff.",
-        )
+        return BookingRejected(Reason.PARTY_TOO_LARGE, rules.party_limit)
     local_now = restaurant.local_now(now)
     if day < local_now.date():
         return BookingRejected(Reason.IN_PAST, "That date has already passed.")
@@ -49,7 +45,7 @@ def rule_violation(
             f"A meal takes about {rules.dining_minutes} minutes and must end by closing; "
             f"we're {restaurant.describe_hours(weekday)}.",
         )
-    if (at.hour * 60 + at.minute) % rules.slot_minutes or at.second:
+    if (at.hour * 60 + at.minute) % rules.slot_minutes or at.second or at.microsecond:
         return BookingRejected(
             Reason.NOT_ON_SLOT, f"We seat guests every {rules.slot_minutes} minutes."
         )

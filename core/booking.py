@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from core.availability import fits, nearest_on_day, rule_violation
+from core.codes import new_confirmation_code, normalize_confirmation_code
 from core.errors import BookingRejected, Reason, ReservationNotFound
 from core.models import (
     Escalation,
@@ -21,35 +21,12 @@ from core.models import (
 from core.restaurant import Restaurant
 from core.store import CodeCollision, Store
 
-# Crockford base32 without I, L, O and U: nothing that sounds or looks like another character.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 6
 RESERVATION_AGENT = "reservation"
 MAX_ALTERNATIVES = 3
 # Alternatives cannot help these: a different time does not change the answer.
 _NO_ALTERNATIVES = {Reason.PARTY_TOO_SMALL, Reason.PARTY_TOO_LARGE, Reason.TOO_FAR_AHEAD}
 # How many days after the requested one are searched when that day is full.
 ALTERNATIVE_DAYS = 7
-
-
-# Callers and staff read codes aloud and type them: forgive the look-alikes Crockford forgives.
-_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-
-
-class InvalidConfirmationCode(ValueError):
-    """Not something a confirmation code could be."""
-
-
-def normalize_confirmation_code(raw: str) -> str:
-    """`raw` as a canonical confirmation code ("hrz-t1n" -> "HRZT1N")."""
-    code = "".join(raw.split()).replace("-", "").upper().translate(_CODE_LOOKALIKES)
-    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
-        raise InvalidConfirmationCode("A confirmation code is six letters and digits.")
-    return code
-
-
-def new_confirmation_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def utc_now() -> datetime:
@@ -82,6 +59,10 @@ class ReservationService:
 
     def now(self) -> datetime:
         return self._clock()
+
+    async def ping(self) -> None:
+        """Raises DatabaseUnavailable unless the database answers."""
+        await self.store.ping()
 
     async def check_availability(
         self, reservation_date: date, reservation_time: time, party_size: int

@@ -10,6 +10,19 @@ class StartupError(RuntimeError):
     """Something the operator must fix before the product can start; the message says what."""
 
 
+class InvalidValue(ValueError):
+    """Base of every value that cannot be read (a phone number, a code, a date, a time).
+
+    The message can be said to a caller, or shown to staff, as it is.
+    """
+
+    default_message = "I didn't catch that."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
 class BookingError(Exception):
     """Base of every expected failure; the message can be said to a caller as it is."""
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import StartupError
+from core.phones import is_known_region
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -49,10 +50,29 @@ class Identity(_Frozen):
     name: str
     address: str
     phone: str
-    timezone: str = "Asia/Singapore"
+    # IANA time zone: what "today" and "7 pm" mean, e.g. "Asia/Singapore".
+    timezone: str
     directions: str = ""
     parking: str = ""
     callback_promise: str = "as soon as possible"
+
+
+class Locale(_Frozen):
+    """How callers in the restaurant's country say numbers and dates, and in which languages."""
+
+    # ISO 3166 country of phone numbers said without a country code.
+    phone_region: str
+    # How a numeric date such as 2/1 is read: the 2nd of January (day_first) or February 1st.
+    date_order: Literal["day_first", "month_first"]
+    # The languages callers may speak; the agents answer in the caller's.
+    languages: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("phone_region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        if not is_known_region(region):
+            raise ValueError(f"{region!r} is not an ISO 3166 country code, such as SG or GB")
+        return region
 
 
 class BookingRules(_Frozen):
@@ -63,10 +83,17 @@ class BookingRules(_Frozen):
     min_notice_minutes: int = Field(default=60, ge=0)
     max_days_ahead: int = Field(default=60, ge=1, le=730)
     closed_dates: frozenset[date] = frozenset()
+    # Who arranges groups above max_party_size, said after the limit itself.
+    large_groups: str = "Larger groups are arranged with our staff."
 
     @property
     def dining(self) -> timedelta:
         return timedelta(minutes=self.dining_minutes)
+
+    @property
+    def party_limit(self) -> str:
+        """The large-group rule, in the one wording callers and staff hear."""
+        return f"We book tables for up to {self.max_party_size} guests. {self.large_groups}"
 
 
 class Facts(_Frozen):
@@ -80,23 +107,32 @@ class Facts(_Frozen):
 
 
 class Restaurant(_Frozen):
-    restaurant: Identity
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    # `[restaurant]` in the file: who the restaurant is (name, address, phone, time zone).
+    identity: Identity = Field(alias="restaurant")
+    locale: Locale
     booking: BookingRules
     hours: dict[Weekday, tuple[Service, ...]] = Field(default_factory=dict)
     info: Facts = Facts()
 
     @model_validator(mode="after")
     def _valid_timezone(self) -> Restaurant:
-        ZoneInfo(self.restaurant.timezone)
+        ZoneInfo(self.identity.timezone)
         return self
 
     @property
     def name(self) -> str:
-        return self.restaurant.name
+        return self.identity.name
 
     @cached_property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.restaurant.timezone)
+        return ZoneInfo(self.identity.timezone)
+
+    @cached_property
+    def service_spans(self) -> tuple[tuple[time, time], ...]:
+        """Every (opens, closes) of the week, for reading "seven" as 7 pm in a dinner place."""
+        return tuple(sorted({(s.opens, s.closes) for day in self.hours.values() for s in day}))
 
     def local_now(self, now: datetime) -> datetime:
         """`now` as a naive local wall-clock time, the way reservations are stored."""

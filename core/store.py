@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
@@ -51,37 +50,6 @@ async def _rows(result: AsyncIterator[asyncpg.Record]) -> list[asyncpg.Record]:
 
 class CodeCollision(Exception):
     """A freshly drawn confirmation code was already taken; draw another."""
-
-
-async def init_connection(conn: asyncpg.Connection) -> None:
-    """Decode jsonb into Python objects on every pooled connection."""
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
-
-
-async def keep_session(conn: asyncpg.Connection) -> None:
-    """What a connection needs on its way back to the pool: usually nothing.
-
-    asyncpg's default reset costs a round trip per query (unlock, close cursors, reset
-    settings). The store sets no session state and takes only transaction-scoped locks, so only
-    a connection left inside a transaction (a cancelled query) gets the full reset.
-    """
-    if conn.is_in_transaction():
-        await conn.reset()
-
-
-async def create_pool(dsn: str, *, min_size: int, max_size: int, timeout: float) -> asyncpg.Pool:
-    """A pool whose connections decode jsonb and give up on a silent server after `timeout`."""
-    pool = await asyncpg.create_pool(
-        dsn,
-        min_size=min_size,
-        max_size=max_size,
-        timeout=timeout,
-        command_timeout=timeout,
-        init=init_connection,
-        reset=keep_session,
-    )
-    assert pool is not None
-    return pool
 
 
 class Store:

@@ -12,15 +12,34 @@ import asyncpg
 import pytest
 
 from core.booking import ReservationService
-from core.database import start_embedded_postgres
 from core.migrations import apply_migrations
+from core.pool import create_pool
 from core.restaurant import Restaurant, load_restaurant
 from core.settings import PROJECT_ROOT
-from core.store import Store, create_pool
+from core.store import Store
+from receptionist.embedded_postgres import start_embedded_postgres
 
 RESET_SQL = (Path(__file__).parent / "sql" / "reset.sql").read_text()
+SAMPLE_RESTAURANT = (PROJECT_ROOT / "restaurant.toml").read_text()
 # Tuesday 24 November 2026, 10:00 in Singapore: open today, closed on Mondays.
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+# Markers follow the folder a test is in, so a new test file cannot forget its marker.
+DIRECTORY_MARKERS = {
+    "db": ("db",),
+    "agent": ("db",),
+    "api": ("db",),
+    "e2e": ("db", "e2e"),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests).parts[0]
+        for marker in DIRECTORY_MARKERS.get(folder, ()):
+            item.add_marker(marker)
 
 
 def new_server_url() -> str:
@@ -55,6 +74,14 @@ async def store(pool: asyncpg.Pool) -> Store:
     async with pool.acquire() as conn:
         await conn.execute(RESET_SQL)
     return Store(pool, timeout=5)
+
+
+@pytest.fixture
+def bad_restaurant(tmp_path: Path) -> Path:
+    """The sample restaurant file with one mistake in it."""
+    path = tmp_path / "restaurant.toml"
+    path.write_text(SAMPLE_RESTAURANT.replace("capacity_covers = 40", 'capacity_covers = "lots"'))
+    return path
 
 
 @pytest.fixture(scope="session")

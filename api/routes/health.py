@@ -13,5 +13,5 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz", summary="200 when the database answers, 503 otherwise")
 async def healthz(service: ServiceDep) -> Health:
     # DatabaseUnavailable becomes a 503 in the app's error handlers.
-    await service.store.ping()
+    await service.ping()
     return Health(status="ok")

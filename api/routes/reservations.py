@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BeforeValidator
 
-from agent.entities import InvalidPhone, normalize_phone
 from api.deps import ServiceDep, require_api_key
 from api.errors import AUTH_RESPONSES, NOT_FOUND_RESPONSES, InvalidParameter
 from api.schemas import ReservationPagePublic, ReservationPublic
-from core.booking import InvalidConfirmationCode, normalize_confirmation_code
+from core.codes import InvalidConfirmationCode
 from core.errors import ReservationNotFound
 from core.models import Reservation, ReservationStatus
+from core.phones import InvalidPhone, normalize_phone
 
 router = APIRouter(
     prefix="/api/reservations",
@@ -63,23 +63,27 @@ async def get_by_code(
     code: Annotated[str, Path(description="Six characters, e.g. HRZ-T1N; case is ignored.")],
 ) -> ReservationPublic:
     try:
-        normalized = normalize_confirmation_code(code)
+        return _public(await service.by_code(code))
     except InvalidConfirmationCode as exc:
-        raise InvalidParameter("path parameter 'code'", str(exc)) from exc
-    return _public(await service.by_code(normalized))
+        raise InvalidParameter("path parameter 'code'", exc.message) from exc
 
 
 @router.get("/{phone}", summary="A phone number's upcoming confirmed reservations")
 async def upcoming_by_phone(
     service: ServiceDep,
     phone: Annotated[
-        str, Path(description="Any format; 8 digits mean Singapore (+65).", max_length=40)
+        str,
+        Path(
+            description="Any format; without a country code, the restaurant's country "
+            "(locale.phone_region in restaurant.toml).",
+            max_length=40,
+        ),
     ],
 ) -> list[ReservationPublic]:
     try:
-        phone_number = normalize_phone(phone)
+        phone_number = normalize_phone(phone, service.restaurant.locale.phone_region)
     except InvalidPhone as exc:
-        raise InvalidParameter("path parameter 'phone'", str(exc)) from exc
+        raise InvalidParameter("path parameter 'phone'", exc.message) from exc
     reservations = await service.upcoming_by_phone(phone_number)
     if not reservations:
         raise ReservationNotFound("No upcoming reservations for that phone number.")

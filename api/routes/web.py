@@ -29,7 +29,7 @@ class RestaurantPublic(BaseModel):
 @router.get("/api/restaurant", summary="The restaurant's public identity, for the call page")
 async def restaurant(request: Request) -> RestaurantPublic:
     configured: Restaurant = request.state.restaurant
-    identity = configured.restaurant
+    identity = configured.identity
     return RestaurantPublic(
         name=identity.name,
         address=identity.address,

@@ -12,15 +12,19 @@ import pytest
 from livekit.agents import AgentSession, llm
 
 from agent.call import new_call
+from agent.handoff_log import attach_handoff_log
 from agent.notifications import ReservationNotice
 from agent.state import CallState
 from core.booking import ReservationService
 from tests.support import Rule, ScriptedLLM, say
 
 SESSION_ID = "room-test-call"
-GREETING = Rule(prompt="Greet the caller", then=[say("Thank you for calling, how can I help?")])
+# Any per-turn instructions: rules name the agent, not a phrase of what it was told.
+ANY = re.compile(".")
+# The greeter's per-turn instructions are its greeting (and, on a return, "anything else?").
+GREETING = Rule(agent="greeter", prompt=ANY, then=[say("Thank you for calling, how can I help?")])
 # Any other agent's first words on entry, when a test does not care what they are.
-ENTRY = Rule(prompt=re.compile("."), then=[say("Sure, I can help with that.")])
+ENTRY = Rule(prompt=ANY, then=[say("Sure, I can help with that.")])
 
 
 def script(*rules: Rule) -> ScriptedLLM:
@@ -55,6 +59,7 @@ def phone_call(state: CallState) -> Call:
     @asynccontextmanager
     async def start(model: llm.LLM[Any]) -> AsyncIterator[AgentSession[CallState]]:
         async with AgentSession[CallState](llm=model, userdata=state) as session:
+            attach_handoff_log(session)  # as the worker's entrypoint does
             await session.start(state.agents["greeter"])
             yield session
         await asyncio.gather(*state.background)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-import pytest
 from livekit.agents import RunResult
 
 from agent.information import InformationAgent
-from agent.reservation import DATABASE_DOWN, ReservationAgent
+from agent.phrasing import spell_code
+from agent.prompts import database_down
+from agent.reservation import ReservationAgent
 from agent.state import CallState
 from core.booking import ReservationService
-from core.store import Store, create_pool
+from core.pool import create_pool
+from core.store import Store
 from tests.agent.conftest import SESSION_ID, Call, Notices, script
 from tests.conftest import DINNER, SATURDAY
 from tests.support import Rule, call
-
-pytestmark = pytest.mark.db
 
 DETAILS: dict[str, Any] = {
     "party_size": "4",
@@ -59,7 +59,7 @@ async def test_happy_path_books_once_and_tells_the_room_once(
     [row] = await confirmed_rows(service)
     assert (row.phone_number, row.party_size, row.reservation_time) == ("+6598207272", 4, DINNER)
     assert row.session_id == SESSION_ID
-    assert row.confirmation_code in output.output and "for" in output.output  # spelled out
+    assert spell_code(row.confirmation_code) in output.output
     assert [n.type for n in notices] == ["reservation.created"]
     assert notices[0].confirmation_code == row.confirmation_code
     assert notices[0].reservation_time == "19:00"
@@ -172,14 +172,20 @@ async def test_database_down_is_said_honestly_and_nothing_is_claimed(
         state.service = ReservationService(
             Store(dead, timeout=1), service.restaurant, clock=service.now
         )
-        result: RunResult[None] = await session.run(user_input="yes")
-    output = result.expect.next_event(type="function_call_output").event().item
-    assert output.is_error and output.output == DATABASE_DOWN
-    reply = result.expect.next_event(type="message").event().item
-    assert "nothing was booked" in (reply.text_content or "")
-    assert notices == []
-    assert await confirmed_rows(service) == []
+        failed: RunResult[None] = await session.run(user_input="yes")
+        assert notices == [] and await confirmed_rows(service) == []
+        # Back again: the caller's "try again" books what was read back, once.
+        state.service = service
+        retried: RunResult[None] = await session.run(user_input="yes, try again")
     await dead.close()
+    output = failed.expect.next_event(type="function_call_output").event().item
+    assert output.is_error and output.output == database_down(service.restaurant)
+    assert "nothing was saved" in output.output
+    booked = retried.expect.next_event(type="function_call_output").event().item
+    assert not booked.is_error and booked.output.startswith("Booked.")
+    [row] = await confirmed_rows(service)
+    assert row.confirmation_code in booked.output
+    assert [n.type for n in notices] == ["reservation.created"]
 
 
 async def test_change_then_cancel_by_confirmation_code(
@@ -245,6 +251,6 @@ async def test_switching_topic_mid_booking_keeps_what_was_collected(
         "Ali",
     )
     # On return, its context still states what the caller had said before the detour.
-    latest = model.requests_for("table bookings")[-1]
+    latest = model.requests_for("reservation")[-1]
     assert "party of 4" in "\n".join(latest.texts("system"))
     assert "name Ali" in "\n".join(latest.texts("system"))

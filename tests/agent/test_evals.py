@@ -29,7 +29,7 @@ from core.settings import Settings
 from tests.agent.conftest import Call, Notices
 from tests.conftest import SATURDAY
 
-pytestmark = [pytest.mark.db, pytest.mark.evals]
+pytestmark = pytest.mark.evals
 
 TOMORROW = date(2026, 11, 25)
 
@@ -122,7 +122,7 @@ async def test_parking_is_answered_from_the_restaurant_file(
         result,
         model,
         "Answers where to park, in line with these facts and adding none: "
-        f"{state.restaurant.restaurant.parking}",
+        f"{state.restaurant.identity.parking}",
     )
 
 

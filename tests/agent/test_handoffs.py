@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import time
 
-import pytest
 from livekit.agents import RunResult
 
 from agent.escalation import EscalationAgent
@@ -13,11 +12,9 @@ from agent.information import InformationAgent
 from agent.reservation import ReservationAgent
 from agent.state import CallState
 from core.booking import ReservationService
-from tests.agent.conftest import GREETING, SESSION_ID, Call, script
+from tests.agent.conftest import ANY, GREETING, SESSION_ID, Call, script
 from tests.conftest import SATURDAY
 from tests.support import Rule, ScriptedLLM, call, say
-
-pytestmark = pytest.mark.db
 
 
 async def test_greeter_hands_a_booking_over_with_what_was_said(
@@ -38,7 +35,7 @@ async def test_greeter_hands_a_booking_over_with_what_was_said(
                     )
                 ],
             ),
-            Rule(prompt="what you already understood", then=[say("Saturday at 7 for four.")]),
+            Rule(agent="reservation", prompt=ANY, then=[say("Saturday at 7 for four.")]),
         ]
     )
     async with phone_call(model) as session:
@@ -60,7 +57,7 @@ async def test_greeter_hands_a_booking_over_with_what_was_said(
         "Mei Ling",
     )
     # The reservation agent's context states what is known and what is missing.
-    entry = model.requests_for("table bookings")[0]
+    entry = model.requests_for("reservation")[0]
     context = "\n".join(entry.texts("system"))
     assert "party of 4" in context and "Saturday 28 November" in context and "7 pm" in context
     assert "Still needed for a new booking: phone number" in context
@@ -90,7 +87,7 @@ async def test_a_bad_extraction_is_dropped_and_asked_again(
     result.expect.contains_agent_handoff(new_agent_type=ReservationAgent)
     assert state.booking.party_size == 4 and state.booking.name == "Ravi"
     assert state.booking.date is None and state.booking.phone is None
-    context = "\n".join(model.requests_for("table bookings")[0].texts("system"))
+    context = "\n".join(model.requests_for("reservation")[0].texts("system"))
     assert (
         "Said but unclear, ask again: date (31 February doesn't exist.), phone number." in context
     )
@@ -101,7 +98,7 @@ async def test_a_group_too_large_is_pointed_to_staff(phone_call: Call, state: Ca
     async with phone_call(model) as session:
         await session.run(user_input="Can I book for fifteen people?")
     assert state.booking.party_size is None and state.oversized_party == 15
-    context = "\n".join(model.requests_for("table bookings")[0].texts("system"))
+    context = "\n".join(model.requests_for("reservation")[0].texts("system"))
     assert "table for 15" in context and "transfer_to_escalation" in context
 
 
@@ -113,16 +110,16 @@ async def test_information_handoff_answers_the_question_asked(
             user="park",
             then=[call("transfer_to_information", query_type="parking", items=["car park"])],
         ),
-        Rule(prompt="Answer the caller's question first", then=[say("Duxton Plain Park.")]),
+        Rule(agent="information", prompt=ANY, then=[say("Duxton Plain Park.")]),
     )
     async with phone_call(model) as session:
         result: RunResult[None] = await session.run(user_input="Where can I park?")
     result.expect.contains_agent_handoff(new_agent_type=InformationAgent)
     result.expect.contains_message(role="assistant")
-    entry = model.requests_for("answer questions about")[0]
+    entry = model.requests_for("information")[0]
     assert "asked about parking (specifically: car park)" in "\n".join(entry.texts("system"))
     # The facts come from restaurant.toml, not from the prompt's author.
-    assert state.restaurant.restaurant.parking in entry.instructions
+    assert state.restaurant.identity.parking in entry.instructions
     assert entry.kind == "instructions"
 
 

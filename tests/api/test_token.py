@@ -22,8 +22,6 @@ from api.main import app
 from core.settings import get_settings
 from tests.api.conftest import AUTH
 
-pytestmark = pytest.mark.db
-
 LIVEKIT_KEY = "APItestkey"
 LIVEKIT_SECRET = "a-test-secret-that-is-at-least-32-characters-long"
 LIVEKIT_URL = "wss://livekit.test"

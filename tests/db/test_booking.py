@@ -6,11 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from core.booking import CODE_ALPHABET, ReservationService, normalize_confirmation_code
+from core.booking import ReservationService
+from core.codes import CODE_ALPHABET, normalize_confirmation_code
 from core.errors import AlreadyBooked, BookingRejected, Reason, ReservationNotFound
 from tests.conftest import DINNER, NOW, SATURDAY, next_weekday
-
-pytestmark = pytest.mark.db
 
 
 async def book(

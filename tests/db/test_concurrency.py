@@ -10,11 +10,10 @@ import pytest
 
 from core.booking import ReservationService
 from core.errors import BookingRejected, Reason
+from core.pool import create_pool
 from core.restaurant import Restaurant
-from core.store import Store, create_pool
+from core.store import Store
 from tests.conftest import DINNER, NOW, SATURDAY
-
-pytestmark = pytest.mark.db
 
 RACERS = 60
 

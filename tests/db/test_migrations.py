@@ -13,8 +13,6 @@ import pytest
 from core.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, read_migrations
 from tests.conftest import new_server_url
 
-pytestmark = pytest.mark.db
-
 
 @pytest.fixture(scope="module")
 def fresh_url() -> str:

@@ -18,8 +18,6 @@ from tests.e2e.caller import AUDIO
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET
 
-pytestmark = [pytest.mark.db, pytest.mark.e2e]
-
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # From web/package-lock.json, installed by scripts/setup with the page's own packages.
 AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"

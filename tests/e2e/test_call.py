@@ -6,15 +6,12 @@ import asyncio
 import time
 from collections.abc import Callable
 
-import pytest
 from livekit import api
 
 from core.store import Store
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
-
-pytestmark = [pytest.mark.db, pytest.mark.e2e]
 
 
 async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:

@@ -13,8 +13,6 @@ from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import Process, service_env, start_api, start_worker
 
-pytestmark = [pytest.mark.db, pytest.mark.e2e]
-
 AGENT_NAME = "tanjong-receptionist"
 
 

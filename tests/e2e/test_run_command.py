@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 import yaml
 
 from core.settings import PROJECT_ROOT
@@ -28,8 +27,6 @@ from tests.e2e.harness import (
     service_env,
     wait_for,
 )
-
-pytestmark = [pytest.mark.db, pytest.mark.e2e]
 
 RECEPTIONIST = Path(sys.executable).parent / "receptionist"
 

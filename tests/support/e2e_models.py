@@ -29,6 +29,8 @@ AVAILABLE = re.compile(
 BOOKED = re.compile(
     r"^Booked\. Confirmation code (?P<code>\w+)\. Read it slowly as: (?P<spelled>.+?)\. Then ask"
 )
+# Any per-turn instructions: rules name the agent, never a phrase of its prompt.
+ANY = re.compile(".")
 _NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
 
 
@@ -74,7 +76,11 @@ def booking_call(settings: Settings) -> SpeechModels:
     """One caller books a table in two utterances; each job process gets fresh models."""
     model = ScriptedLLM(
         [
-            Rule(prompt="Greet the caller", then=[say("Thank you for calling. How can I help?")]),
+            Rule(
+                agent="greeter",
+                prompt=ANY,
+                then=[say("Thank you for calling. How can I help?")],
+            ),
             Rule(
                 user="table for four",
                 then=[
@@ -89,11 +95,12 @@ def booking_call(settings: Settings) -> SpeechModels:
                     )
                 ],
             ),
-            Rule(prompt="what you already understood", then=[call("check_availability")]),
+            # On entry, with everything already said, the reservation agent checks the table.
+            Rule(agent="reservation", prompt=ANY, then=[call("check_availability")]),
             Rule(after_tool="check_availability", tool_output=AVAILABLE, then=read_back),
             Rule(user="book it", then=[call("confirm_booking")]),
             Rule(after_tool="confirm_booking", tool_output=BOOKED, then=booked),
-            Rule(prompt=".", then=[say("Is there anything else I can help with?")]),
+            Rule(prompt=ANY, then=[say("Is there anything else I can help with?")]),
         ]
     )
     return SpeechModels(stt=ScriptedSTT([BOOKING, CONFIRM]), llm=model, tts=ToneTTS())

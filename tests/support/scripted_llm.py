@@ -2,7 +2,9 @@
 
 Every ``chat()`` request is recorded (:attr:`ScriptedLLM.requests`), classified by what
 triggered it (a user turn, tool outputs coming back, or ``generate_reply(instructions=...)``)
-and answered by the first matching :class:`Rule` with text and/or tool calls. Unmatched
+and answered by the first matching :class:`Rule` with text and/or tool calls. Rules name
+the agent they apply to by its id (``agent="reservation"``), never by a phrase of its
+instructions, so rewording a prompt breaks no test. Unmatched
 tool outputs are echoed back as the reply; any other unmatched request, or a call to a tool
 the request does not offer, raises :class:`ScriptError` out of ``await session.run(...)``.
 """
@@ -25,6 +27,7 @@ from livekit.agents.types import (
     NotGivenOr,
 )
 from livekit.agents.utils import is_given
+from livekit.agents.voice.agent_activity import _AgentActivityContextVar
 
 Matcher = str | re.Pattern[str]
 """A ``str`` matches as a case-insensitive substring, a compiled pattern with ``search``."""
@@ -77,6 +80,8 @@ class Request:
     chat_ctx: llm.ChatContext
     tools: tuple[llm.Tool, ...]
     tool_choice: llm.ToolChoice | None
+    # The id of the agent whose turn this is (livekit's ``Agent.id``), None outside a session.
+    agent: str | None = None
 
     @property
     def tool_names(self) -> list[str]:
@@ -129,7 +134,7 @@ class Request:
     def describe(self) -> str:
         return (
             f"request(kind={self.kind!r}, trigger={self.trigger!r}, tools={self.tool_names}, "
-            f"tool_choice={self.tool_choice!r}, agent={self.instructions[:60]!r})"
+            f"tool_choice={self.tool_choice!r}, agent={self.agent!r})"
         )
 
     def _conversation(self) -> list[llm.ChatItem]:
@@ -147,8 +152,8 @@ class Rule:
     """Answer with ``then`` when every given condition holds.
 
     ``user`` applies to user turns, ``tool_output``/``after_tool`` to tool results coming
-    back, ``prompt`` to ``generate_reply(instructions=...)`` turns; ``agent`` matches the
-    current agent's instructions. A rule with ``once=True`` is used up after one answer.
+    back, ``prompt`` to ``generate_reply(instructions=...)`` turns; ``agent`` is the id of
+    the agent whose turn it is. A rule with ``once=True`` is used up after one answer.
     """
 
     then: Sequence[Step] | Responder
@@ -156,7 +161,7 @@ class Rule:
     tool_output: Matcher | None = None
     after_tool: str | None = None
     prompt: Matcher | None = None
-    agent: Matcher | None = None
+    agent: str | None = None
     once: bool = False
     uses: int = field(default=0, init=False)
 
@@ -176,7 +181,7 @@ class Rule:
             kind != "instructions" or not _matches(self.prompt, request.trigger)
         ):
             return False
-        return _matches(self.agent, request.instructions)
+        return self.agent is None or self.agent == request.agent
 
     def steps(self, request: Request) -> list[Step]:
         self.uses += 1
@@ -209,9 +214,9 @@ class ScriptedLLM(llm.LLM[None]):
     def add(self, *rules: Rule) -> None:
         self.rules.extend(rules)
 
-    def requests_for(self, agent: Matcher) -> list[Request]:
-        """The recorded requests made while an agent whose instructions match was active."""
-        return [r for r in self.requests if _matches(agent, r.instructions)]
+    def requests_for(self, agent: str) -> list[Request]:
+        """The recorded requests made while the agent with this id was active."""
+        return [r for r in self.requests if r.agent == agent]
 
     def chat(
         self,
@@ -224,7 +229,11 @@ class ScriptedLLM(llm.LLM[None]):
         extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
     ) -> llm.LLMStream:
         choice = tool_choice if is_given(tool_choice) else None
-        request = Request(chat_ctx.copy(), tuple(tools or ()), choice)
+        # livekit runs every model call inside the turn's agent activity, which it keeps in
+        # a context variable; nothing public names the agent a chat() call is for.
+        activity = _AgentActivityContextVar.get(None)
+        agent = activity.agent.id if activity is not None else None
+        request = Request(chat_ctx.copy(), tuple(tools or ()), choice, agent)
         self.requests.append(request)
         return _ScriptedStream(self, request, conn_options=conn_options)
 

@@ -5,120 +5,31 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agent.entities import (
-    SINGAPORE,
-    EntityError,
     InvalidDate,
     InvalidPartySize,
-    InvalidPhone,
     InvalidTime,
     PartySizeTooLarge,
-    normalize_phone,
     resolve_date,
     resolve_party_size,
     resolve_time,
 )
+from core.errors import InvalidValue
+from core.phones import InvalidPhone
+from core.restaurant import load_restaurant
+from core.settings import PROJECT_ROOT
 
+SINGAPORE = ZoneInfo("Asia/Singapore")
 # Tuesday 24 November 2026, noon in Singapore.
 NOW = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
-
-
-# --- phone numbers ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("9820 7272", "+6598207272"),
-        ("98207272", "+6598207272"),
-        ("+65 9820 7272", "+6598207272"),
-        ("+6598207272", "+6598207272"),
-        ("+65-9820-7272", "+6598207272"),
-        ("65 9820 7272", "+6598207272"),
-        ("6598207272", "+6598207272"),
-        ("(65) 8123 4567", "+6581234567"),
-        ("8123-4567", "+6581234567"),
-        ("8123.4567", "+6581234567"),
-        ("  8123 4567.  ", "+6581234567"),
-        ("6123 4567", "+6561234567"),
-        ("+44 20 7946 0958", "+442079460958"),
-        ("+1 415 555 2671", "+14155552671"),
-        ("+1 (415) 555-2671", "+14155552671"),
-        ("nine eight two zero seven two seven two", "+6598207272"),
-        ("Nine eight two zero, seven two seven two.", "+6598207272"),
-        ("plus six five nine eight two zero seven two seven two", "+6598207272"),
-        ("9820 seven two seven two", "+6598207272"),
-        ("eight one two three four five six seven", "+6581234567"),
-        ("eight one two three four five double six", "+6581234566"),
-        ("eight one triple two four five six", "+6581222456"),
-        # What callers say before the number.
-        ("my number is 9820 7272", "+6598207272"),
-        ("My number is 9820 7272.", "+6598207272"),
-        ("it's 9820 7272", "+6598207272"),
-        ("It’s 9820 7272", "+6598207272"),
-        ("it is 9820 7272", "+6598207272"),
-        ("that's 9820 7272", "+6598207272"),
-        ("number is +65 9820 7272", "+6598207272"),
-        ("the number is 9820 7272", "+6598207272"),
-        ("my phone number is 9820 7272", "+6598207272"),
-        ("my mobile number's 9820 7272", "+6598207272"),
-        ("my handphone number is 9820 7272", "+6598207272"),
-        ("my hp is 9820 7272", "+6598207272"),
-        ("you can reach me at 8123 4567", "+6581234567"),
-        ("you can call me on 8123 4567", "+6581234567"),
-        ("reach me at 8123 4567", "+6581234567"),
-        ("my number is nine eight two zero seven two seven two", "+6598207272"),
-        ("it's plus four four 20 7946 0958", "+442079460958"),
-    ],
-)
-def test_normalize_phone_accepts(raw: str, expected: str) -> None:
-    assert normalize_phone(raw) == expected
-
-
-def test_normalize_phone_uses_default_region() -> None:
-    assert normalize_phone("020 7946 0958", default_region="GB") == "+442079460958"
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "",
-        "   ",
-        "hello",
-        "123",
-        "+65 1234 5678",
-        "1234 5678",
-        "9820727A",
-        "98207272 ext 5",
-        "1-800-FLOWERS",
-        "+",
-        "++6598207272",
-        "9820 7272 9820 7272",
-        "nine eight two",
-        "double",
-        "nine eight two zero seven two seven double",
-        "+999 1234 5678",
-        # Only a lead-in before the number is dropped, not just any words around it.
-        "call 9820 7272 tomorrow",
-        "9820 7272 is my number",
-        "my name is 9820 7272",
-        "number 9820 7272",
-        "it's it's 9820 7272",
-        "my number is",
-        "it's",
-        "my number is 9820 7272 ext 5",
-        "9" * 300,
-    ],
-)
-def test_normalize_phone_rejects(raw: str) -> None:
-    with pytest.raises(InvalidPhone, match="phone number"):
-        normalize_phone(raw)
+# The sample restaurant's services: lunch from 11:00 or 11:30, brunch from 10:00 on Sundays,
+# dinner 17:30 to 21:30-23:00.
+SPANS = load_restaurant(PROJECT_ROOT / "restaurant.toml").service_spans
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -218,7 +129,7 @@ def test_normalize_phone_rejects(raw: str) -> None:
     ],
 )
 def test_resolve_date_accepts(raw: str, expected: date) -> None:
-    assert resolve_date(raw, NOW) == expected
+    assert resolve_date(raw, NOW, SINGAPORE, day_first=True) == expected
 
 
 @pytest.mark.parametrize(
@@ -228,7 +139,7 @@ def test_resolve_date_accepts(raw: str, expected: date) -> None:
 def test_weekday_today_counts_unless_next(weekday_name: str, expected_day: int) -> None:
     # NOW is a Tuesday: "Tuesday" is today, "next Tuesday" is a week later.
     expected = date(2026, 12, 1) if expected_day == 1 else date(2026, 11, expected_day)
-    assert resolve_date(weekday_name, NOW) == expected
+    assert resolve_date(weekday_name, NOW, SINGAPORE, day_first=True) == expected
 
 
 @pytest.mark.parametrize(
@@ -269,13 +180,15 @@ def test_weekday_today_counts_unless_next(weekday_name: str, expected_day: int) 
     ],
 )
 def test_resolve_date_relative_to_now(raw: str, now: datetime, expected: date) -> None:
-    assert resolve_date(raw, now) == expected
+    assert resolve_date(raw, now, SINGAPORE, day_first=True) == expected
 
 
 def test_resolve_date_uses_given_time_zone() -> None:
     now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
-    assert resolve_date("today", now, tz=ZoneInfo("UTC")) == date(2026, 11, 24)
-    assert resolve_date("today", now, tz=ZoneInfo("America/New_York")) == date(2026, 11, 24)
+    assert resolve_date("today", now, ZoneInfo("UTC"), day_first=True) == date(2026, 11, 24)
+    assert resolve_date("today", now, ZoneInfo("America/New_York"), day_first=True) == date(
+        2026, 11, 24
+    )
 
 
 @pytest.mark.parametrize(
@@ -300,7 +213,7 @@ def test_resolve_date_uses_given_time_zone() -> None:
 )
 def test_resolve_date_rejects_impossible_or_past(raw: str, message: str) -> None:
     with pytest.raises(InvalidDate) as caught:
-        resolve_date(raw, NOW)
+        resolve_date(raw, NOW, SINGAPORE, day_first=True)
     assert str(caught.value) == message
 
 
@@ -324,7 +237,7 @@ def test_resolve_date_rejects_impossible_or_past(raw: str, message: str) -> None
 )
 def test_resolve_date_asks_when_weekday_and_date_disagree(raw: str, message: str) -> None:
     with pytest.raises(InvalidDate) as caught:
-        resolve_date(raw, NOW)
+        resolve_date(raw, NOW, SINGAPORE, day_first=True)
     assert str(caught.value) == f"{message} Which did you mean?"
 
 
@@ -339,7 +252,7 @@ def test_resolve_date_asks_when_weekday_and_date_disagree(raw: str, message: str
 )
 def test_resolve_date_rejects_weekday_forms_like_dates(raw: str, message: str) -> None:
     with pytest.raises(InvalidDate) as caught:
-        resolve_date(raw, NOW)
+        resolve_date(raw, NOW, SINGAPORE, day_first=True)
     assert str(caught.value) == message
 
 
@@ -348,7 +261,7 @@ def test_resolve_date_rejects_weekday_forms_like_dates(raw: str, message: str) -
 )
 def test_resolve_date_asks_which_day_of_a_weekend(raw: str) -> None:
     with pytest.raises(InvalidDate) as caught:
-        resolve_date(raw, NOW)
+        resolve_date(raw, NOW, SINGAPORE, day_first=True)
     assert str(caught.value) == "The weekend could be Saturday or Sunday."
 
 
@@ -396,7 +309,7 @@ def test_resolve_date_asks_which_day_of_a_weekend(raw: str) -> None:
 )
 def test_resolve_date_rejects_junk(raw: str) -> None:
     with pytest.raises(InvalidDate, match="^I didn't catch a valid date.$"):
-        resolve_date(raw, NOW)
+        resolve_date(raw, NOW, SINGAPORE, day_first=True)
 
 
 # --- times ---------------------------------------------------------------------------------
@@ -471,7 +384,7 @@ def test_resolve_date_rejects_junk(raw: str) -> None:
     ],
 )
 def test_resolve_time_accepts(raw: str, expected: time) -> None:
-    assert resolve_time(raw) == expected
+    assert resolve_time(raw, SPANS) == expected
 
 
 @pytest.mark.parametrize(
@@ -504,7 +417,27 @@ def test_resolve_time_accepts(raw: str, expected: time) -> None:
     ],
 )
 def test_resolve_time_without_meridiem(raw: str, expected: time) -> None:
-    assert resolve_time(raw) == expected
+    assert resolve_time(raw, SPANS) == expected
+
+
+@pytest.mark.parametrize(
+    ("spans", "raw", "expected"),
+    [
+        # A breakfast and lunch cafe: "seven" and "eleven" are mornings, "two" the afternoon.
+        (((time(7), time(15)),), "seven", time(7)),
+        (((time(7), time(15)),), "eleven", time(11)),
+        (((time(7), time(15)),), "two", time(14)),
+        # Dinner only: every hour without am/pm is the evening one.
+        (((time(18), time(23)),), "eleven", time(23)),
+        (((time(18), time(23)),), "half past six", time(18, 30)),
+        # Closed at both: the evening, a restaurant's likelier answer (the rules then refuse it).
+        (((time(18), time(23)),), "three", time(15)),
+    ],
+)
+def test_resolve_time_without_meridiem_follows_the_opening_hours(
+    spans: tuple[tuple[time, time], ...], raw: str, expected: time
+) -> None:
+    assert resolve_time(raw, spans) == expected
 
 
 @pytest.mark.parametrize(
@@ -545,7 +478,7 @@ def test_resolve_time_without_meridiem(raw: str, expected: time) -> None:
 )
 def test_resolve_time_rejects(raw: str) -> None:
     with pytest.raises(InvalidTime, match="^I didn't catch a valid time.$"):
-        resolve_time(raw)
+        resolve_time(raw, SPANS)
 
 
 # --- party size ------------------------------------------------------------------------
@@ -709,7 +642,7 @@ def test_resolve_party_size_rejects_junk(raw: str | int) -> None:
 @pytest.mark.parametrize(
     "error", [InvalidPhone(), InvalidDate(), InvalidTime(), InvalidPartySize()]
 )
-def test_errors_have_spoken_default_messages(error: EntityError) -> None:
+def test_errors_have_spoken_default_messages(error: InvalidValue) -> None:
     assert isinstance(error, ValueError)
     assert error.message == str(error)
     assert error.message.startswith("I didn't catch") and error.message.endswith(".")
@@ -729,15 +662,6 @@ _SPOKEN = st.one_of(
 )
 
 
-@given(_SPOKEN)
-def test_normalize_phone_never_fails_unexpectedly(raw: str) -> None:
-    try:
-        result = normalize_phone(raw)
-    except InvalidPhone:
-        return
-    assert phonenumbers.is_valid_number(phonenumbers.parse(result))
-
-
 @given(
     _SPOKEN,
     st.datetimes(
@@ -748,7 +672,7 @@ def test_normalize_phone_never_fails_unexpectedly(raw: str) -> None:
 )
 def test_resolve_date_never_fails_unexpectedly(raw: str, now: datetime) -> None:
     try:
-        result = resolve_date(raw, now)
+        result = resolve_date(raw, now, SINGAPORE, day_first=True)
     except InvalidDate:
         return
     assert result >= now.astimezone(SINGAPORE).date()
@@ -757,7 +681,7 @@ def test_resolve_date_never_fails_unexpectedly(raw: str, now: datetime) -> None:
 @given(_SPOKEN)
 def test_resolve_time_never_fails_unexpectedly(raw: str) -> None:
     try:
-        result = resolve_time(raw)
+        result = resolve_time(raw, SPANS)
     except InvalidTime:
         return
     assert isinstance(result, time)

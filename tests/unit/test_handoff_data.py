@@ -1,21 +1,20 @@
-"""Handoff data: normalisation, masking for logs, and how details are said back."""
+"""Reading what was said into booking details, masking for logs, and saying details back."""
 
 from __future__ import annotations
 
 from datetime import date, time
 
-import pytest
-
-from agent.handoff_data import ReservationHandoffData, mask_phone
+from agent.details import read_details
+from agent.handoff_data import ReservationHandoffData
 from agent.phrasing import say_date, say_time, spell_code
 from core.restaurant import Restaurant
 from tests.conftest import NOW
 
 
-def test_extract_normalises_what_was_said(restaurant: Restaurant) -> None:
-    data = ReservationHandoffData.extract(
-        restaurant=restaurant,
-        now=NOW,
+def test_read_details_normalises_what_was_said(restaurant: Restaurant) -> None:
+    data = read_details(
+        restaurant,
+        NOW,
         party_size="a party of six",
         date="this Friday",
         time="half past seven pm",
@@ -32,10 +31,8 @@ def test_extract_normalises_what_was_said(restaurant: Restaurant) -> None:
     assert data.unclear == [] and data.oversized_party is None
 
 
-def test_extract_never_raises_on_junk(restaurant: Restaurant) -> None:
-    data = ReservationHandoffData.extract(
-        restaurant=restaurant, now=NOW, party_size="lots", date="soonish", time="?", phone="x"
-    )
+def test_read_details_never_raises_on_junk(restaurant: Restaurant) -> None:
+    data = read_details(restaurant, NOW, party_size="lots", date="soonish", time="?", phone="x")
     assert data.unclear == ["party size", "date", "time", "phone number"]
     assert (data.party_size, data.date, data.time, data.phone) == (None, None, None, None)
     # Nothing more specific to say than "ask again".
@@ -44,9 +41,7 @@ def test_extract_never_raises_on_junk(restaurant: Restaurant) -> None:
 
 def test_a_specific_reason_is_kept_for_the_caller(restaurant: Restaurant) -> None:
     # NOW is Tuesday 24 November 2026: the 28th is a Saturday.
-    data = ReservationHandoffData.extract(
-        restaurant=restaurant, now=NOW, date="Friday the 28th", time="7pm"
-    )
+    data = read_details(restaurant, NOW, date="Friday the 28th", time="7pm")
     assert data.date is None and data.unclear == ["date"]
     assert data.unclear_details() == [
         "date (The 28th of November is a Saturday, not a Friday. Which did you mean?)"
@@ -55,21 +50,14 @@ def test_a_specific_reason_is_kept_for_the_caller(restaurant: Restaurant) -> Non
 
 
 def test_entities_for_logs_hold_no_personal_data(restaurant: Restaurant) -> None:
-    data = ReservationHandoffData.extract(
-        restaurant=restaurant, now=NOW, phone="98207272", name="Wei Ming", notes="peanut allergy"
+    details = read_details(
+        restaurant, NOW, phone="98207272", name="Wei Ming", notes="peanut allergy"
     )
-    entities = data.entities()
+    entities = ReservationHandoffData(intent="change", details=details).entities()
     text = repr(entities)
     assert "Wei Ming" not in text and "98207272" not in text and "peanut" not in text
     assert entities["phone"] == "+65******72" and entities["name_given"] is True
-
-
-@pytest.mark.parametrize(
-    ("phone", "masked"),
-    [("+6598207272", "+65******72"), ("+442079460958", "+44********58"), (None, None)],
-)
-def test_mask_phone(phone: str | None, masked: str | None) -> None:
-    assert mask_phone(phone) == masked
+    assert entities["intent"] == "change"
 
 
 def test_spoken_forms() -> None:

@@ -33,7 +33,7 @@ class Tally:
 
 class DeskAgent(Agent):
     def __init__(self) -> None:
-        super().__init__(instructions=DESK_INSTRUCTIONS)
+        super().__init__(id="front_desk", instructions=DESK_INSTRUCTIONS)
 
     async def on_enter(self) -> None:
         self.session.generate_reply(instructions="Greet the caller warmly.")
@@ -103,6 +103,7 @@ async def test_tool_call_then_echoed_reply_and_scripted_judge() -> None:
         "transfer_to_desk",
     }
     assert first.instructions == "You are a toy weather agent."
+    assert first.agent == "toy_agent"  # livekit's id for an agent class that names none
     assert (second.kind, second.trigger) == ("tool_output", "sunny in Paris")
 
     def verdict(request: Request) -> list[Step]:
@@ -117,7 +118,7 @@ async def test_handoff_then_on_enter_reply_land_in_the_same_run() -> None:
     model = ScriptedLLM(
         [
             Rule(user="front desk", then=[say("One moment."), call("transfer_to_desk")]),
-            Rule(prompt="greet", agent="front desk", then=[say("Front desk, hello!")]),
+            Rule(prompt="greet", agent="front_desk", then=[say("Front desk, hello!")]),
         ]
     )
     async with toy_session(model) as session:
@@ -135,7 +136,7 @@ async def test_handoff_then_on_enter_reply_land_in_the_same_run() -> None:
     result.expect.no_more_events()
 
     assert isinstance(desk, DeskAgent)
-    (entered,) = model.requests_for("front desk")
+    (entered,) = model.requests_for("front_desk")
     assert entered is model.requests[-1]
     assert (entered.kind, entered.trigger) == ("instructions", "Greet the caller warmly.")
     assert entered.instructions == DESK_INSTRUCTIONS
@@ -213,11 +214,12 @@ def test_rules_match_by_turn_kind_and_once() -> None:
     ctx = llm.ChatContext()
     ctx.add_message(role="system", content="You are Bob.", id="lk.agent_task.instructions")
     ctx.add_message(role="user", content="Table for 4 on Saturday")
-    request = Request(ctx, (), None)
+    request = Request(ctx, (), None, agent="bob")
     regex = Rule(user=re.compile(r"for (\d+)"), then=[say("ok")], once=True)
     assert (request.kind, request.instructions) == ("user", "You are Bob.")
     assert not Rule(tool_output="", then=[]).matches(request)
     assert not Rule(user="saturday", agent="alice", then=[]).matches(request)
+    assert Rule(user="saturday", agent="bob", then=[]).matches(request)
     assert regex.matches(request)
     assert regex.steps(request) == [say("ok")]
     assert not regex.matches(request)

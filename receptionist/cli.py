@@ -9,15 +9,14 @@ import sys
 from collections.abc import Sequence
 
 from core.booking import ReservationService
-from core.database import database_url
 from core.errors import StartupError
 from core.logs import configure_logging
-from core.migrations import apply_migrations
-from core.restaurant import load_restaurant
-from core.seed import load_sample_data
+from core.pool import create_pool
 from core.settings import Settings, get_settings
-from core.stack import up
-from core.store import Store, create_pool
+from core.store import Store
+from receptionist.seed import load_sample_data
+from receptionist.stack import up
+from receptionist.startup import start_up
 
 logger = logging.getLogger("receptionist")
 
@@ -45,9 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
     if command == "up":
-        return up(settings)  # the whole local stack, see core/stack.py
+        return up(settings)  # the whole local stack, see receptionist/stack.py
     if command == "migrate":
-        asyncio.run(apply_migrations(database_url(settings)))
+        asyncio.run(start_up(settings))
         return 0
     made = asyncio.run(seed_database(settings, days=args.days))
     print(f"Loaded {made} sample reservations.")
@@ -62,11 +61,12 @@ def _days(raw: str) -> int:
 
 
 async def seed_database(settings: Settings, *, days: int) -> int:
-    dsn = database_url(settings)
-    await apply_migrations(dsn)
-    pool = await create_pool(dsn, min_size=1, max_size=2, timeout=settings.db_timeout_seconds)
+    started = await start_up(settings)
+    pool = await create_pool(
+        started.database_url, min_size=1, max_size=2, timeout=settings.db_timeout_seconds
+    )
     try:
-        service = ReservationService(Store(pool), load_restaurant(settings.restaurant_config))
+        service = ReservationService(Store(pool), started.restaurant)
         return await load_sample_data(service, days=days)
     finally:
         await pool.close()

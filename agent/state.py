@@ -15,6 +15,7 @@ from agent.handoff_data import EscalationHandoffData, HandoffData, InformationHa
 from agent.identity import CallerIdentity
 from agent.notifications import NoticeKind, ReservationNotice
 from agent.phrasing import say_date, say_time
+from agent.turns import AnswerKind
 from core.booking import ReservationService
 from core.models import Reservation
 from core.restaurant import Restaurant
@@ -92,6 +93,9 @@ class CallState:
     read_back: tuple[object, ...] | None = None
     # Said but not understood, to ask again (with the reason where there is one).
     unclear: list[str] = field(default_factory=list)
+    # What the latest tool result told the agent to ask the caller for; endpoints the caller's
+    # answer when the agent's own words do not say (agent/turns.py).
+    expected_answer: AnswerKind | None = None
     # A group larger than we book, which only staff can arrange.
     oversized_party: int | None = None
     # The existing booking the caller is changing or cancelling (always one they may know).

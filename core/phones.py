@@ -13,7 +13,7 @@ import phonenumbers
 from core.errors import InvalidValue
 from core.said import tidy
 
-__all__ = ["InvalidPhone", "is_known_region", "mask_phone", "normalize_phone"]
+__all__ = ["InvalidPhone", "is_known_region", "is_partial_phone", "mask_phone", "normalize_phone"]
 
 
 class InvalidPhone(InvalidValue):
@@ -92,6 +92,37 @@ def normalize_phone(raw: str, region: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_partial_phone(raw: str, region: str) -> bool:
+    """Whether `raw` is the start of a phone number, with too few digits for one yet.
+
+    "nine eight two zero" is half a Singapore number (they have 8 digits), "plus six five" a
+    country code alone: a caller reading a number out in groups has not finished. A whole
+    number, or text that is not digits at all, is not partial.
+    """
+    text = _LEAD_IN.sub("", tidy(raw), count=1)
+    try:
+        digits = (
+            _spoken_digits(text) if re.search(r"[a-z]", text) else re.sub(r"[ ()\-./]", "", text)
+        )
+    except InvalidPhone:
+        return False
+    if not re.fullmatch(r"\+?[0-9]+", digits):
+        return False
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        # Too short to parse: a country code, or a digit or two.
+        return len(digits) <= 4
+    if phonenumbers.is_valid_number(number):
+        return False
+    country = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(country)
+    described = metadata.general_desc if metadata else None
+    # E.164 allows 15 digits in all.
+    longest = max(described.possible_length) if described and described.possible_length else 15
+    return len(str(number.national_number)) < longest
 
 
 def mask_phone(phone: str | None) -> str | None:

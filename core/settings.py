@@ -6,7 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import StartupError
@@ -79,8 +80,36 @@ class Settings(BaseSettings):
     # load balancer probes it.
     worker_host: str = "127.0.0.1"
     worker_port: int = Field(default=8081, ge=0, le=65535)
-    # Silero VAD: how long a pause ends the caller's turn.
-    vad_min_silence_seconds: float = Field(default=0.55, gt=0, le=5)
+    # The voice activity detector: "native" is livekit-agents' own build of Silero
+    # (livekit.agents.inference.VAD), "silero" the plugin. Its silence is only when speech is
+    # taken to have stopped; how long a pause ends the caller's turn is endpointing's, below.
+    vad_model: Literal["native", "silero"] = "native"
+    vad_min_silence_seconds: float = Field(default=0.25, gt=0, le=5)
+    # "vad": the pause the expected answer allows ends the turn (agent/turns.py); "audio-eot":
+    # livekit's local audio end-of-turn model (v1-mini, never the cloud one) may add patience.
+    turn_detector: Literal["vad", "audio-eot"] = "vad"
+    # Endpointing, after the caller's last speech (agent/turns.py): quick for a yes or no and
+    # a complete value, default for free text, patient for numbers, names and dates, hold for
+    # an answer a transcript shows is unfinished ("nine eight two zero", "on ...").
+    turn_quick_seconds: float = Field(default=0.25, ge=0, le=5)
+    turn_default_seconds: float = Field(default=0.5, ge=0, le=5)
+    turn_patient_seconds: float = Field(default=1.2, ge=0, le=5)
+    turn_hold_seconds: float = Field(default=2.0, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _delays_in_order(self) -> Settings:
+        delays = [
+            self.turn_quick_seconds,
+            self.turn_default_seconds,
+            self.turn_patient_seconds,
+            self.turn_hold_seconds,
+        ]
+        if delays != sorted(delays):
+            raise ValueError(
+                "TURN_QUICK_SECONDS <= TURN_DEFAULT_SECONDS <= TURN_PATIENT_SECONDS <= "
+                "TURN_HOLD_SECONDS must hold"
+            )
+        return self
 
 
 @lru_cache
@@ -89,8 +118,12 @@ def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        )
+        problems = "; ".join(_problem(error) for error in exc.errors(include_url=False))
         raise StartupError(f"Fix these settings: {problems}.") from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    # A rule across settings (a model validator) names them in its message, not in its loc.
+    message = error["msg"].removeprefix("Value error, ")
+    names = ".".join(map(str, error["loc"])).upper()
+    return f"{names}: {message}" if names else message

@@ -1,0 +1,132 @@
+"""bench.turns live: the tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+
+from agent.turns import PATIENCE
+from bench.common import percentile, table
+from bench.turns_corpus import Utterance
+from bench.turns_live import VARIANTS, Answer, Level
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def p50_p95(samples: Sequence[float]) -> str:
+    if not samples:
+        return "-"
+    return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
+
+
+def worker_waits(answers: Sequence[Answer]) -> list[float]:
+    """What the worker waited after the speech it heard last, for the turns it took."""
+    return [
+        float(str(t["end_of_turn_delay"]))
+        for a in answers
+        for t in a.turns[-1:]
+        if "end_of_turn_delay" in t
+    ]
+
+
+def rows_for(level: Level, transport: float) -> list[list[str]]:
+    rows = []
+    for kind in [*PATIENCE, None]:
+        mine = [a for a in level.answers if kind is None or a.utterance.kind == kind]
+        if not mine:
+            continue
+        cut = [a for a in mine if a.cut_turns]
+        in_pause = sum(a.cut_in_pause(transport) for a in cut)
+        delays = [a.delay for a in mine if a.delay is not None and not a.cut_turns]
+        rows.append(
+            [
+                level.variant,
+                str(level.calls),
+                kind or "all",
+                str(len(mine)),
+                str(sum(len(a.utterance.pauses) for a in mine)),
+                f"{len(cut)} ({in_pause} in a pause)",
+                str(sum(a.delay is None for a in mine)),
+                p50_p95(delays),
+                p50_p95(worker_waits([a for a in mine if not a.cut_turns])),
+            ]
+        )
+    return rows
+
+
+def by_pause_length(answers: Sequence[Answer]) -> str:
+    buckets: dict[float, list[Answer]] = {}
+    for a in answers:
+        if a.utterance.kind in ("phone", "name") and a.utterance.pauses:
+            longest = max(round(end - start, 1) for start, end in a.utterance.pauses)
+            buckets.setdefault(longest, []).append(a)
+    return ", ".join(
+        f"{length:.1f} s: {sum(bool(a.cut_turns) for a in found)}/{len(found)}"
+        for length, found in sorted(buckets.items())
+    )
+
+
+def report(
+    levels: Sequence[Level],
+    order: Sequence[Utterance],
+    inbound: Sequence[float],
+    outbound: Sequence[float],
+    args: argparse.Namespace,
+) -> None:
+    transport = percentile(inbound, 50)
+    both = transport + percentile(outbound, 50)
+    print(
+        f"{len(order)} answers per call; one-way WebRTC audio p50 {ms(transport)} ms streaming, "
+        f"{ms(percentile(outbound, 50))} ms after a pause (both ways {ms(both)} ms)"
+    )
+    for name in dict.fromkeys(level.variant for level in levels):
+        settings = " ".join(f"{k}={v}" for k, v in VARIANTS[name].items())
+        print(f"variant {name}: {settings or 'the defaults'}")
+    header = [
+        "variant", "calls", "kind", "answers", "pauses", "cut-offs", "no reply",
+        "true end to reply audio p50 / p95 ms", "worker's endpointing wait p50 / p95 ms",
+    ]  # fmt: skip
+    rows = [row for level in levels for row in rows_for(level, transport)]
+    print(table(header, rows))
+    print("\nanswers with a cut-off, numbers and names, by their longest pause:")
+    for level in levels:
+        print(f"  {level.variant}, {level.calls} calls: {by_pause_length(level.answers)}")
+    print("\nworker CPU (its whole process tree, while the calls talked):")
+    for level in levels:
+        cores = level.cpu.used.get("worker", 0.0)
+        busy = sorted(c for c in level.cpu.per_process.get("worker", {}).values() if c > 0.02)
+        per_job = percentile(busy, 50) if busy else 0.0
+        errors = [r.error for r in level.results if r.error]
+        print(
+            f"  {level.variant}, {level.calls} calls: {cores:.3f} cores, {cores / level.calls:.3f} "
+            f"per call; a call's job process {per_job:.3f} cores (median); others on the machine "
+            f"{level.cpu.others:.2f} cores; {level.seconds:.0f} s"
+            + (f"; errors: {errors}" if errors else "")
+        )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "variant": level.variant,
+                        "calls": level.calls,
+                        "cpu": level.cpu.used,
+                        "answers": [
+                            {
+                                "file": a.utterance.file,
+                                "kind": a.utterance.kind,
+                                "delay": a.delay,
+                                "cut": bool(a.cut_turns),
+                                "turns": a.turns,
+                            }
+                            for a in level.answers
+                        ],
+                    }
+                    for level in levels
+                ],
+                indent=1,
+            )
+        )

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     turn_hold_seconds: float = Field(default=2.0, ge=0, le=10)
 
     @model_validator(mode="after")
-    def _delays_in_order(self) -> Settings:
+    def _turns_consistent(self) -> Settings:
         delays = [
             self.turn_quick_seconds,
             self.turn_default_seconds,
@@ -108,6 +108,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TURN_QUICK_SECONDS <= TURN_DEFAULT_SECONDS <= TURN_PATIENT_SECONDS <= "
                 "TURN_HOLD_SECONDS must hold"
+            )
+        # livekit-agents asks the audio model after 0.2 s of silence and refuses a VAD that
+        # ends speech sooner than 0.25 s.
+        if self.turn_detector == "audio-eot" and self.vad_min_silence_seconds < 0.25:
+            raise ValueError(
+                "TURN_DETECTOR=audio-eot needs VAD_MIN_SILENCE_SECONDS of 0.25 or more"
             )
         return self
 

@@ -118,3 +118,5 @@ def test_the_delays_come_from_settings_and_must_be_in_order() -> None:
     assert (delays.of("quick"), delays.of("hold")) == (0.2, 2.5)
     with pytest.raises(ValueError, match="TURN_QUICK_SECONDS <= TURN_DEFAULT_SECONDS"):
         Settings(turn_quick_seconds=1.0, turn_default_seconds=0.5)
+    with pytest.raises(ValueError, match="audio-eot needs VAD_MIN_SILENCE_SECONDS of 0.25"):
+        Settings(turn_detector="audio-eot", vad_min_silence_seconds=0.2)

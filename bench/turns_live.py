@@ -7,9 +7,10 @@ stand-ins and the variant's settings, started, measured and stopped back to back
 (livekit Python SDK, a microphone streaming silence between answers through a 20 ms queue)
 waits for a question, says the answer it asks for, and waits for the next question:
 
-- a **cut-off** is a caller turn the worker committed inside an answer: the worker logs each
-  committed turn with the VAD's end of its speech ("turn taken"), and a turn whose speech
-  ended before the answer's true end was cut there (same machine, same clock);
+- a **cut-off** is a caller turn the worker committed before the answer's last words: the
+  worker logs how many words each committed turn had ("turn taken"), and the oracle
+  speech-to-text gives exactly the words said by the end of each VAD segment; the cut was in a
+  labelled pause when that turn ended after a whole group;
 - the **delay** runs from the end of the answer's last voiced frame leaving the caller's
   microphone source to the first voiced frame of the next question arriving (answers that
   were cut are left out).
@@ -58,30 +59,31 @@ VARIANTS: dict[str, dict[str, str]] = {
     "expected-0.2": {"VAD_MIN_SILENCE_SECONDS": "0.2", "TURN_QUICK_SECONDS": "0.2"},
     "audio-eot": {"TURN_DETECTOR": "audio-eot"},
 }
-# A committed turn whose speech ended this long before the answer's true end was cut off.
-CUT_MARGIN = 0.1
 
 
 @dataclass
 class Answer:
     utterance: Utterance
-    started: float  # wall clock: the answer's first frame left the microphone source
-    ended: float  # wall clock: the end of its last voiced frame left
     delay: float | None = None  # to the first audio of the reply; None: no reply in time
     turns: list[dict[str, object]] = field(default_factory=list)  # the worker's, for it
 
     @property
-    def cut_turns(self) -> list[dict[str, object]]:
-        return [
-            t for t in self.turns if float(str(t["stopped_speaking_at"])) < self.ended - CUT_MARGIN
-        ]
+    def words(self) -> int:
+        return len(self.utterance.transcript.split())
 
-    def cut_in_pause(self, transport: float) -> bool:
-        for turn in self.cut_turns:
-            at = float(str(turn["stopped_speaking_at"])) - transport - self.started
-            if self.utterance.pause_at(at, slack=0.15) is not None:
-                return True
-        return False
+    @property
+    def cut(self) -> bool:
+        """The worker committed a turn before the answer's last words."""
+        return bool(self.turns) and int(str(self.turns[0]["words"])) < self.words
+
+    @property
+    def cut_in_pause(self) -> bool:
+        """...and that turn ended after a whole group, where a labelled pause begins."""
+        ends, said = [], 0
+        for group in self.utterance.groups[:-1]:
+            said += len(group.text.split())
+            ends.append(said)
+        return self.cut and int(str(self.turns[0]["words"])) in ends
 
 
 @dataclass
@@ -109,7 +111,6 @@ async def one_call(
 ) -> CallResult:
     result = CallResult()
     caller = BenchCaller(queue_ms=20)
-    wall = time.time() - time.monotonic()
     arrived = False
     try:
         await caller.join(api_base)
@@ -127,9 +128,7 @@ async def one_call(
                 json.dumps(schedule), reliable=True, topic=TOPIC
             )
             spoken = await caller.speak(utterance.frames())
-            answer = Answer(
-                utterance, spoken.first_voiced_start + wall, spoken.last_voiced_end + wall
-            )
+            answer = Answer(utterance)
             result.answers.append(answer)
             sent = spoken.last_voiced_end
             with contextlib.suppress(TimeoutError):
@@ -148,18 +147,16 @@ async def one_call(
 
 
 def attach_turns(results: Sequence[CallResult], worker: Process) -> None:
-    """Give each answer the turns the worker committed while it was being said."""
+    """Give each answer the turns the worker committed for it, in order: the oracle transcribes
+    exactly what was said, so an answer's turns are the next ones whose words add up to it."""
     records = [r for r in worker.records() if r.get("message") == "turn taken"]
     for result in results:
-        mine = [
-            r for r in records if r.get("session") == result.room and "stopped_speaking_at" in r
-        ]
-        for answer, following in zip(result.answers, [*result.answers[1:], None], strict=True):
-            until_next = following.started if following else float("inf")
-            answer.turns = [
-                r for r in mine
-                if answer.started <= float(str(r["stopped_speaking_at"])) < until_next
-            ]  # fmt: skip
+        mine = iter([r for r in records if r.get("session") == result.room])
+        for answer in result.answers:
+            heard = 0
+            while heard < answer.words and (turn := next(mine, None)) is not None:
+                answer.turns.append(turn)
+                heard += int(str(turn["words"]))
 
 
 async def run_level(

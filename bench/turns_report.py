@@ -32,15 +32,15 @@ def worker_waits(answers: Sequence[Answer]) -> list[float]:
     ]
 
 
-def rows_for(level: Level, transport: float) -> list[list[str]]:
+def rows_for(level: Level) -> list[list[str]]:
     rows = []
     for kind in [*PATIENCE, None]:
         mine = [a for a in level.answers if kind is None or a.utterance.kind == kind]
         if not mine:
             continue
-        cut = [a for a in mine if a.cut_turns]
-        in_pause = sum(a.cut_in_pause(transport) for a in cut)
-        delays = [a.delay for a in mine if a.delay is not None and not a.cut_turns]
+        cut = [a for a in mine if a.cut]
+        in_pause = sum(a.cut_in_pause for a in cut)
+        delays = [a.delay for a in mine if a.delay is not None and not a.cut]
         rows.append(
             [
                 level.variant,
@@ -51,7 +51,7 @@ def rows_for(level: Level, transport: float) -> list[list[str]]:
                 f"{len(cut)} ({in_pause} in a pause)",
                 str(sum(a.delay is None for a in mine)),
                 p50_p95(delays),
-                p50_p95(worker_waits([a for a in mine if not a.cut_turns])),
+                p50_p95(worker_waits([a for a in mine if not a.cut])),
             ]
         )
     return rows
@@ -64,7 +64,7 @@ def by_pause_length(answers: Sequence[Answer]) -> str:
             longest = max(round(end - start, 1) for start, end in a.utterance.pauses)
             buckets.setdefault(longest, []).append(a)
     return ", ".join(
-        f"{length:.1f} s: {sum(bool(a.cut_turns) for a in found)}/{len(found)}"
+        f"{length:.1f} s: {sum(a.cut for a in found)}/{len(found)}"
         for length, found in sorted(buckets.items())
     )
 
@@ -89,7 +89,7 @@ def report(
         "variant", "calls", "kind", "answers", "pauses", "cut-offs", "no reply",
         "true end to reply audio p50 / p95 ms", "worker's endpointing wait p50 / p95 ms",
     ]  # fmt: skip
-    rows = [row for level in levels for row in rows_for(level, transport)]
+    rows = [row for level in levels for row in rows_for(level)]
     print(table(header, rows))
     print("\nanswers with a cut-off, numbers and names, by their longest pause:")
     for level in levels:
@@ -119,7 +119,7 @@ def report(
                                 "file": a.utterance.file,
                                 "kind": a.utterance.kind,
                                 "delay": a.delay,
-                                "cut": bool(a.cut_turns),
+                                "cut": a.cut,
                                 "turns": a.turns,
                             }
                             for a in level.answers

@@ -15,7 +15,7 @@ a pause, `confirm.wav`, silence. For every turn it measures, on the caller's clo
             - the moment the end of the caller's last voiced frame left its microphone source
 
 and reports it minus the VAD silence (the pipeline's overhead as the issue defines it) and
-minus every configured wait (Silero's decision lag for this audio, measured offline on the
+minus every configured wait (the VAD's decision lag for this audio, measured offline on the
 same fixture, plus any extra endpointing delay), which is what the pipeline adds by itself.
 Before the worker starts, one caller speaks to another through the same livekit-server to
 measure the one-way WebRTC audio latency, for the transport's share of that remainder.
@@ -76,7 +76,7 @@ async def run(args: argparse.Namespace) -> None:
     if binary is None:
         sys.exit("livekit-server is not installed: run scripts/setup-livekit")
     utterance = wav_frames(args.utterance)
-    waits = await configured_waits(utterance, args.vad_silence)
+    waits = await configured_waits(utterance, Settings(vad_min_silence_seconds=args.vad_silence))
     database = new_server_url()
     await apply_migrations(database)
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-bench-voice-"))

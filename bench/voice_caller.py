@@ -15,9 +15,9 @@ import httpx
 import numpy as np
 from livekit import api, rtc
 from livekit.agents import vad as agents_vad
-from livekit.agents.voice.turn import _ENDPOINTING_DEFAULTS
-from livekit.plugins import silero
 
+from agent.turn_taking import load_vad
+from core.settings import Settings
 from tests.e2e.caller import AUDIO, FRAME_MS, TRANSCRIPTION_TOPIC, Caller
 from tests.e2e.harness import (
     LIVEKIT_KEY,
@@ -212,8 +212,8 @@ class Waits:
     """What the worker waits, by configuration, after the caller's last voiced audio."""
 
     vad_silence: float  # VAD_MIN_SILENCE_SECONDS
-    vad_decision: float  # Silero's END_OF_SPEECH after the last voiced frame, in audio time
-    endpointing_min_delay: float  # livekit-agents' endpointing min_delay
+    vad_decision: float  # the VAD's END_OF_SPEECH after the last voiced frame, in audio time
+    endpointing_min_delay: float  # endpointing's min_delay for these turns
     endpointing_extra: float  # what min_delay adds after END_OF_SPEECH
 
     @property
@@ -221,13 +221,14 @@ class Waits:
         return self.vad_decision + self.endpointing_extra
 
 
-async def configured_waits(frames: list[rtc.AudioFrame], vad_silence: float) -> Waits:
-    """Run the worker's Silero VAD on the utterance, as the worker receives it.
+async def configured_waits(frames: list[rtc.AudioFrame], settings: Settings) -> Waits:
+    """Run the worker's VAD on the utterance, as the worker receives it.
 
-    Same model and options as `agent.main.prewarm`, fed in 10 ms frames at 24 kHz as RoomIO
-    delivers it, then silence. Silero ends the speech after ceil(min_silence / 32 ms) windows
-    below its deactivation threshold; its smoothed probability stays above that threshold for a
-    few windows after the sound stops, which adds to the wait.
+    Same model and options as `agent.main.prewarm` (`VAD_MODEL`, `VAD_MIN_SILENCE_SECONDS`),
+    fed in 10 ms frames at 24 kHz as RoomIO delivers it, then silence. Silero (either build)
+    ends the speech after ceil(min_silence / 32 ms) windows below its deactivation threshold;
+    its probability stays above that threshold for a few windows after the sound stops, which
+    adds to the wait.
 
     livekit-agents' endpointing (`_bounce_eou_task` in voice/audio_recognition.py) waits until
     `last_speaking_time + min_delay`, and on END_OF_SPEECH it back-dates `last_speaking_time`
@@ -240,7 +241,7 @@ async def configured_waits(frames: list[rtc.AudioFrame], vad_silence: float) -> 
     audio = rtc.combine_audio_frames(
         resampler.push(rtc.AudioFrame(pcm, RATE, 1, len(pcm) // 2)) + resampler.flush()
     )
-    stream = silero.VAD.load(min_silence_duration=vad_silence).stream()
+    stream = load_vad(settings).stream()
     samples = np.frombuffer(audio.data, dtype=np.int16)
     step = WORKER_INPUT_RATE // 100
     for start in range(0, len(samples), step):
@@ -255,10 +256,11 @@ async def configured_waits(frames: list[rtc.AudioFrame], vad_silence: float) -> 
             break
     await stream.aclose()
     if ended_at is None:
-        raise RuntimeError("Silero never ended the utterance's speech")
-    min_delay = float(_ENDPOINTING_DEFAULTS["min_delay"])
+        raise RuntimeError("the VAD never ended the utterance's speech")
+    # The stand-in's replies ask nothing, so every caller turn is free text (agent/turns.py).
+    min_delay = settings.turn_default_seconds
     return Waits(
-        vad_silence=vad_silence,
+        vad_silence=settings.vad_min_silence_seconds,
         vad_decision=ended_at - speech_end,
         endpointing_min_delay=min_delay,
         endpointing_extra=max(0.0, min_delay - silence_duration),

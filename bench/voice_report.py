@@ -124,11 +124,11 @@ def verdict(levels: Sequence[Level], waits: Waits) -> list[str]:
 def describe_waits(waits: Waits, utterance: str) -> list[str]:
     windows = math.ceil(waits.vad_silence / SILERO_WINDOW - 1e-9)
     return [
-        f"VAD min silence (VAD_MIN_SILENCE_SECONDS): {ms(waits.vad_silence)} ms; Silero counts it "
+        f"VAD min silence (VAD_MIN_SILENCE_SECONDS): {ms(waits.vad_silence)} ms; the VAD counts it "
         f"in 32 ms windows: {windows} windows = {ms(windows * SILERO_WINDOW)} ms",
-        f"Silero END_OF_SPEECH after the last voiced frame of {utterance} (offline, same model "
+        f"VAD END_OF_SPEECH after the last voiced frame of {utterance} (offline, same model "
         f"and options, 24 kHz): {ms(waits.vad_decision)} ms",
-        f"endpointing min_delay (livekit-agents default, turn_detection='vad'): "
+        f"endpointing min_delay (TURN_DEFAULT_SECONDS: the stand-in's replies ask nothing): "
         f"{ms(waits.endpointing_min_delay)} ms from the VAD's back-dated end of speech: "
         f"{ms(waits.endpointing_extra)} ms after END_OF_SPEECH",
         f"all configured waits: {ms(waits.total)} ms",

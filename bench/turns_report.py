@@ -97,8 +97,10 @@ def report(
     print("\nworker CPU (its whole process tree, while the calls talked):")
     for level in levels:
         cores = level.cpu.used.get("worker", 0.0)
-        busy = sorted(c for c in level.cpu.per_process.get("worker", {}).values() if c > 0.02)
-        per_job = percentile(busy, 50) if busy else 0.0
+        # The busiest processes of the tree are the calls' job processes (the worker itself,
+        # its forkserver and the warm spares idle along).
+        busiest = sorted(level.cpu.per_process.get("worker", {}).values(), reverse=True)
+        per_job = percentile(busiest[: level.calls], 50) if busiest else 0.0
         errors = [r.error for r in level.results if r.error]
         print(
             f"  {level.variant}, {level.calls} calls: {cores:.3f} cores, {cores / level.calls:.3f} "
@@ -114,6 +116,9 @@ def report(
                         "variant": level.variant,
                         "calls": level.calls,
                         "cpu": level.cpu.used,
+                        "cpu_per_process": sorted(
+                            level.cpu.per_process.get("worker", {}).values(), reverse=True
+                        ),
                         "answers": [
                             {
                                 "file": a.utterance.file,

@@ -9,15 +9,16 @@ import sys
 
 import asyncpg
 from dotenv import load_dotenv
-from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, room_io
+from livekit.agents import AgentSession, JobContext, JobProcess, cli, room_io
 from livekit.plugins import silero
 
-from agent.call import new_call
+from agent.call import new_call, resume
 from agent.handoff_log import attach_handoff_log
 from agent.metrics import attach_metrics, log_usage
 from agent.notifications import RoomNotifier
 from agent.speech import speech_models
 from agent.state import CallState
+from agent.worker import ReceptionWorker
 from core.booking import ReservationService
 from core.errors import StartupError
 from core.pool import create_pool
@@ -43,6 +44,9 @@ async def entrypoint(ctx: JobContext) -> None:
     restaurant = ctx.proc.userdata["restaurant"]
     service = ReservationService(Store(pool, timeout=settings.db_timeout_seconds), restaurant)
     state = new_call(service, session_id=ctx.room.name, notify=RoomNotifier(ctx.room))
+    # The fault tests find a call's job process by this line.
+    logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
+    await resume(state)
     session = AgentSession[CallState](
         userdata=state,
         vad=ctx.proc.userdata["vad"],
@@ -97,11 +101,18 @@ def main() -> None:
         sys.exit(str(problem))
     # Job processes inherit this, so they all use the same (possibly embedded) database.
     os.environ["DATABASE_URL"] = started.database_url
-    server = AgentServer(
+    server = ReceptionWorker(
+        settings,
         load_threshold=settings.worker_load_threshold,
         host=settings.worker_host,
         port=settings.worker_port,
+        max_retry=sys.maxsize if settings.worker_max_retry is None else settings.worker_max_retry,
     )
     server.setup_fnc = prewarm
     server.rtc_session(entrypoint, agent_name=settings.agent_name)
-    cli.run_app(server)
+    try:
+        cli.run_app(server)
+    finally:
+        # livekit's CLI exits with status 0 even then; a supervisor must see a failure.
+        if server.gave_up:
+            sys.exit("The voice worker gave up reaching LiveKit; see the log above.")

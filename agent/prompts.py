@@ -36,6 +36,19 @@ def database_down(restaurant: Restaurant) -> str:
     )
 
 
+def resumed_call(booked: list[str]) -> str:
+    """The first words of an agent picking up a call whose agent was lost."""
+    earlier = (
+        f" Already booked in this call: {'; '.join(booked)}. Do not offer to book it again."
+        if booked
+        else ""
+    )
+    return (
+        "The line dropped and you are picking the call up again: apologise briefly that you "
+        f"were cut off.{earlier} Ask what else you can help with."
+    )
+
+
 def oversized_party(restaurant: Restaurant) -> str:
     """What to do about a group larger than we book."""
     return (

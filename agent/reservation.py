@@ -142,6 +142,8 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
             raise ToolError(f"Not booked: {exc.message} Offer to change that booking.") from exc
         except DatabaseUnavailable as exc:
             raise ToolError(prompts.database_down(self.state.restaurant)) from exc
+        # Made by this caller, in this call: theirs to change or cancel without more proof.
+        self.state.identity.prove(reservation, "holds_code")
         self.state.selected_booking = reservation
         await self.state.announce("created", reservation)
         code = reservation.confirmation_code

@@ -72,9 +72,9 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
 def _domain_problem(code: int) -> object:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
         if code >= 500:
-            logger.warning(
-                "request failed", extra={"error": type(exc).__name__, "path": request.url.path}
-            )
+            # The route's template, never the raw path: paths carry phone numbers.
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            logger.warning("request failed", extra={"error": type(exc).__name__, "route": route})
         return JSONResponse({"detail": str(exc)}, status_code=code)
 
     return handler

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.access_log import install_access_log
+from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.routes import analytics, health, reservations, token, web
 from api.staff_keys import parse_staff_keys
@@ -36,11 +37,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     )
     store = Store(pool, timeout=settings.db_timeout_seconds)
     service = ReservationService(store, started.restaurant)
-    purging = asyncio.create_task(purge_daily(store, started.restaurant, service.now))
+    background = [asyncio.create_task(purge_daily(store, started.restaurant, service.now))]
+    watch = call_watch(settings, started.restaurant)
+    if watch is not None:
+        background.append(asyncio.create_task(watch.run(pool)))
     try:
         yield {"service": service, "restaurant": started.restaurant, "staff_keys": staff_keys}
     finally:
-        purging.cancel()
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        if watch is not None:
+            await watch.livekit.aclose()
         await pool.close()
 
 

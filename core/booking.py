@@ -193,6 +193,10 @@ class ReservationService:
         )
         return ReservationPage(items=items, total=total, page=page, page_size=page_size)
 
+    async def call_history(self, session_id: str) -> tuple[list[Reservation], int]:
+        """What a call (LiveKit room) has booked so far, and how many handoffs it has had."""
+        return await self.store.call_history(session_id)
+
     async def record_handoff(
         self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
     ) -> None:

@@ -79,8 +79,16 @@ class Settings(BaseSettings):
     # load balancer probes it.
     worker_host: str = "127.0.0.1"
     worker_port: int = Field(default=8081, ge=0, le=65535)
+    # How often the worker tries to reach LiveKit before it gives up and exits with status 1;
+    # unset, it never gives up (retrying every 10 s at most), so an outage only delays calls.
+    worker_max_retry: int | None = Field(default=None, ge=0)
     # Silero VAD: how long a pause ends the caller's turn.
     vad_min_silence_seconds: float = Field(default=0.55, gt=0, le=5)
+
+    @property
+    def livekit_api_url(self) -> str:
+        """livekit_url for LiveKit's server API, which speaks HTTP."""
+        return self.livekit_url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
 
 
 @lru_cache

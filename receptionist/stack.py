@@ -1,4 +1,5 @@
-"""`receptionist up`: the whole local stack as child processes, stopped together on Ctrl-C."""
+"""`receptionist up`: the whole local stack as child processes (receptionist/children.py),
+supervised, and stopped together on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ import asyncio
 import os
 import secrets
 import shutil
-import signal
 import socket
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +18,7 @@ import yaml
 
 from core.errors import StartupError
 from core.settings import PROJECT_ROOT, Settings, get_settings
+from receptionist.children import Stack
 from receptionist.startup import start_up
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -30,78 +29,6 @@ TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
 # gets an agent (livekit-server dispatches when the room is created), so `up` waits for it.
 WORKER_REGISTERED = b"registered worker"
 READY_TIMEOUT = 60.0
-
-
-class Stack:
-    """Starts children in order and stops them in reverse; the embedded database goes last."""
-
-    def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
-        # Each child gets its own process group so Ctrl-C reaches it only through us, in order.
-        child = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=os.environ, start_new_session=True)
-        self.children.append((name, child))
-        return child
-
-    def start_watched(self, name: str, argv: list[str], marker: bytes) -> threading.Event:
-        """Start a child whose output we pass through; the event is set once `marker` shows."""
-        child = subprocess.Popen(
-            argv,
-            cwd=PROJECT_ROOT,
-            env=os.environ,
-            start_new_session=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        self.children.append((name, child))
-        seen = threading.Event()
-        threading.Thread(target=_pass_through, args=(child, marker, seen), daemon=True).start()
-        return seen
-
-    def wait(self) -> int:
-        """Block until Ctrl-C/SIGTERM or a child dies; then stop everything."""
-        stop = False
-
-        def request_stop(signum: int, frame: object) -> None:
-            nonlocal stop
-            stop = True
-
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
-        failed = 0
-        while not stop:
-            if name := self.exited():
-                print(f"{name} stopped; stopping everything.", flush=True)
-                failed, stop = 1, True
-            time.sleep(0.2)
-        self.stop()
-        return failed
-
-    def exited(self) -> str | None:
-        """The first child that is no longer running, with its exit status."""
-        for name, child in self.children:
-            if child.poll() is not None:
-                return f"{name} (exit status {child.returncode})"
-        return None
-
-    def stop(self) -> None:
-        for _, child in reversed(self.children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-
-
-def _pass_through(child: subprocess.Popen[bytes], marker: bytes, seen: threading.Event) -> None:
-    assert child.stdout is not None
-    for line in child.stdout:
-        sys.stdout.buffer.write(line)
-        sys.stdout.buffer.flush()
-        if marker in line:
-            seen.set()
 
 
 def up(settings: Settings) -> int:
@@ -146,6 +73,8 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     _wait_until(lambda: _listening(api), stack, "the API to listen")
     if registered is not None:
         _wait_until(registered.is_set, stack, "the voice worker to register with LiveKit")
+    # API_KEY may list several keys during a rotation; any of them will do here.
+    staff_key = os.environ["API_KEY"].split(",")[0].strip()
     talk = (
         f"Talk to the agent: open {api}/ and press 'Call the restaurant'."
         if registered is not None
@@ -153,7 +82,7 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     )
     print(
         f"\n{talk}\n"
-        f"Staff API:    {api}/docs  (Authorization: Bearer {os.environ['API_KEY']})\n"
+        f"Staff API:    {api}/docs  (Authorization: Bearer {staff_key})\n"
         f"Caller token: curl -X POST {api}/api/token\n"
         f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"
         "From the LiveKit Agents Playground or a starter app: connect manually with the LiveKit "

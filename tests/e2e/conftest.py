@@ -64,6 +64,15 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
 
 
 LOG_LINES = 60
+# (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py.
+TIME_TO_SERVICE: list[tuple[str, float]] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TIME_TO_SERVICE:
+        terminalreporter.section("time to service after each fault")
+        for fault, seconds in TIME_TO_SERVICE:
+            terminalreporter.write_line(f"{seconds:6.1f} s  {fault}")
 
 
 @pytest.hookimpl(wrapper=True)

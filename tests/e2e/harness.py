@@ -182,13 +182,14 @@ def start_api(env: dict[str, str], workdir: Path) -> tuple[Process, str]:
         except httpx.HTTPError:
             return False
 
-    api.start_and_wait(healthy, "the API to answer /healthz")
+    # Generous: on a busy 2-core machine the API's imports alone can take many seconds.
+    api.start_and_wait(healthy, "the API to answer /healthz", 90)
     return api, base
 
 
 def start_worker(env: dict[str, str], workdir: Path) -> Process:
     worker = Process("agent", [sys.executable, "-m", "agent", "start"], env, workdir / "worker.log")
     worker.start_and_wait(
-        lambda: "registered worker" in worker.output(), "the worker to register", 60
+        lambda: "registered worker" in worker.output(), "the worker to register", 120
     )
     return worker

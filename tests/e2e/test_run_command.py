@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +71,10 @@ class Up:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def says(self, text: str) -> Callable[[], bool]:
+        """A readiness check: `up` has printed `text`."""
+        return lambda: text in self.output()
 
     def ctrl_c(self) -> None:
         """Press Ctrl-C; `up` must stop every process it started and free their ports."""

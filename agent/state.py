@@ -79,6 +79,8 @@ class CallState:
     service: ReservationService
     session_id: str
     notify: Notifier
+    # The caller ID of a phone call, in E.164; None for browser calls or a withheld number.
+    caller_number: str | None = None
     agents: dict[str, Agent] = field(default_factory=dict)
     previous_agent: Agent | None = None
     # The data the latest handoff carried, for the handoff log (agent/handoff_log.py).

@@ -45,15 +45,21 @@ def phone_line(participant: rtc.RemoteParticipant, restaurant: Restaurant) -> Ph
     """The phone line, when the caller is a SIP participant; None for browser and app calls."""
     if participant.kind != rtc.ParticipantKind.PARTICIPANT_KIND_SIP:
         return None
-    raw = participant.attributes.get("sip.phoneNumber", "").strip()
-    number = None
-    if raw.lower() not in WITHHELD:
-        try:
-            number = normalize_phone(raw, restaurant.locale.phone_region)
-        except InvalidValue:
-            number = None
+    raw = participant.attributes.get("sip.phoneNumber", "")
+    number = caller_id(raw, restaurant.locale.phone_region)
     logger.info("phone call", extra={"caller": mask_phone(number), "withheld": number is None})
     return PhoneLine(identity=participant.identity, caller_number=number)
+
+
+def caller_id(raw: str, region: str) -> str | None:
+    """The caller's number from the From header's user part, in E.164; None when withheld
+    or not a number (a SIP name such as "alice")."""
+    if raw.strip().lower() in WITHHELD:
+        return None
+    try:
+        return normalize_phone(raw, region)
+    except InvalidValue:
+        return None
 
 
 def session_options(line: PhoneLine | None, settings: Settings) -> dict[str, Any]:

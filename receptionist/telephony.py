@@ -81,7 +81,8 @@ def check_telephony(settings: Settings, restaurant: Restaurant) -> PhoneLines | 
             "anyone could call through the trunk."
         )
     config = read_sip_config(settings.sip_config)
-    if config.get("health_port") in (settings.worker_port,):
+    health = config.get("health_port")
+    if health and health == settings.worker_port:
         raise StartupError(
             f"{settings.sip_config}: health_port {settings.worker_port} is the voice worker's "
             "port (WORKER_PORT); give livekit-sip another one."

@@ -7,15 +7,18 @@ itself; once it has, the caller leaves the room and this call ends. Warm transfe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from livekit import api
+from livekit import api, rtc
 from livekit.agents import ToolError, get_job_context, llm
 
 from agent.state import CallState, RunContext_T
 
 logger = logging.getLogger("agent.staff_transfer")
 
+# How long a carrier may take to end our leg after a transfer it completed.
+CARRIER_HANG_UP_SECONDS = 3.0
 FAILED = "The transfer did not go through. Apologise, and take a message for the staff instead."
 
 
@@ -43,13 +46,35 @@ def staff_transfer_tool(state: CallState, caller_identity: str) -> llm.Tool:
         )
         try:
             answer = await job.api.sip.transfer_sip_participant(request)
-        except (api.ServerError, OSError, TimeoutError) as exc:
+            refused = answer.status == api.SIPTransferStatus.STS_TRANSFER_FAILED
+        except (api.ServerError, OSError, TimeoutError):
+            refused = True
+        # livekit-sip can report a REFER as failed that the far end took (it raced the reply);
+        # a carrier then hangs up our leg once the caller is through: that is a transfer.
+        if refused and not await _left(job.room, caller_identity, CARRIER_HANG_UP_SECONDS):
             logger.warning("transfer failed", extra={"session": state.session_id})
-            raise ToolError(FAILED) from exc
-        if answer.status == api.SIPTransferStatus.STS_TRANSFER_FAILED:
-            logger.warning("transfer refused", extra={"session": state.session_id})
             raise ToolError(FAILED)
         logger.info("transferred to staff", extra={"session": state.session_id})
         return "The caller is now with the staff; the call ends here."
 
     return put_through_to_staff
+
+
+async def _left(room: rtc.Room, identity: str, seconds: float) -> bool:
+    """Whether the participant is gone from the room, or goes within `seconds`."""
+    if identity not in room.remote_participants:
+        return True
+    gone = asyncio.Event()
+
+    def _disconnected(participant: rtc.RemoteParticipant) -> None:
+        if participant.identity == identity:
+            gone.set()
+
+    room.on("participant_disconnected", _disconnected)
+    try:
+        await asyncio.wait_for(gone.wait(), seconds)
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        room.off("participant_disconnected", _disconnected)

@@ -114,7 +114,8 @@ def _pass_through(child: subprocess.Popen[bytes], marker: bytes, seen: threading
 
 
 def up(settings: Settings) -> int:
-    """Database, LiveKit server, API and voice worker, with how to talk to the agent."""
+    """Database, LiveKit server, API and voice worker (and for phone calls Redis and
+    livekit-sip), with how to talk to the agent."""
     stack = Stack()
     try:
         _start_all(stack, settings)

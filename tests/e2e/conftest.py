@@ -114,7 +114,9 @@ class PhoneStack:
 PHONE_AGENT = "receptionist-phone"
 
 
-@pytest.fixture(scope="session")
+# Module scope: only tests/e2e/test_phone.py uses it, and the machine's two cores are better
+# spent on the tests after it than on an idle second stack.
+@pytest.fixture(scope="module")
 async def phone_stack(
     livekit_binary: str, telephony_programs: dict[str, str], migrated_url: str
 ) -> AsyncIterator[PhoneStack]:

@@ -130,7 +130,8 @@ async def test_a_caller_asking_for_a_person_is_put_through_to_the_staff_phone(
     staff = stack.staff
     staff.start(seconds=120)
     phone, seconds = stack.phone("transfer", CALLER, [3.0, "person", 8.0, "booking", 20.0])
-    phone.start(f"/dial {stack.dial}", seconds=seconds + 30)
+    # Long enough for the script twice: once to the agent, once again to the staff phone.
+    phone.start(f"/dial {stack.dial}", seconds=2 * seconds + 60)
     try:
         # The caller's phone follows the REFER and calls the staff phone, which answers.
         wait_for(lambda: bool(staff.heard()), "the staff phone to answer", 60)
@@ -138,7 +139,9 @@ async def test_a_caller_asking_for_a_person_is_put_through_to_the_staff_phone(
         # The first leg leaves the room, and the room goes with it.
         await until_no_rooms(stack)
         # The staff phone hears the caller (their microphone script, from the start again).
-        wait_for(lambda: "audio error" in phone.output(), "the caller's script to end", 60)
+        wait_for(
+            lambda: "audio error" in phone.output(), "the caller's script to end", seconds + 30
+        )
     finally:
         phone.stop()
         staff.stop()

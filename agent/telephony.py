@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from livekit import rtc
-from livekit.agents import AgentSession, UserStateChangedEvent
+from livekit.agents import AgentSession, UserStateChangedEvent, llm
 from livekit.agents.beta.tools import EndCallTool
 
 from agent.keypad import keypad_tool
@@ -75,7 +75,8 @@ async def attach_phone_line(session: AgentSession[CallState], line: PhoneLine) -
         state.booking.phone = line.caller_number
     goodbye = f"Thank the caller for calling {state.restaurant.name} and say goodbye briefly."
     for agent in state.agents.values():
-        extra: list[Any] = [EndCallTool(end_instructions=goodbye, ignore_on_enter=True)]
+        hang_up = EndCallTool(end_instructions=goodbye, ignore_on_enter=True)
+        extra: list[llm.Tool | llm.Toolset] = [hang_up]
         if agent.id == "reservation":
             extra.append(keypad_tool(state))
         if agent.id == "escalation":

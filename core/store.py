@@ -1,74 +1,35 @@
-"""The one place that talks to PostgreSQL: typed methods over the named queries in sql/queries."""
+"""The agent's side of PostgreSQL: typed methods over the named queries in sql/queries."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-import aiosql
 import asyncpg
 
 from core.availability import Booked
-from core.errors import (
-    AlreadyBooked,
-    BookingRejected,
-    DatabaseUnavailable,
-    Reason,
-    ReservationNotFound,
-)
-from core.models import Escalation, Reservation, RouteCount, Urgency
+from core.database import QUERIES, Database, rows
+from core.errors import AlreadyBooked, BookingRejected, Reason, ReservationNotFound
+from core.models import Escalation, Reservation, ReservationStatus, RouteCount, Urgency
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "sql" / "queries"
-QUERIES = aiosql.from_path(QUERIES_DIR, "asyncpg")
-
-# Raised by sql/migrations/0003_capacity_checked_writes.sql.
+# Raised by sql/migrations/0003_capacity_checked_writes.sql and 0004_staff_desk.sql.
 _NO_CAPACITY = "RB001"
 _NOT_CONFIRMED = "RB002"
 _ONE_PER_PHONE_PER_DAY = "reservations_one_confirmed_per_phone_per_day"
 _CODE_UNIQUE = "reservations_confirmation_code_key"
 _IDEMPOTENCY_UNIQUE = "reservations_idempotency_key_key"
 
-# What a dead, restarting or unreachable server looks like from asyncpg.
-_UNAVAILABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.OperatorInterventionError,
-    asyncpg.InterfaceError,
-)
-
-
-async def _rows(result: AsyncIterator[asyncpg.Record]) -> list[asyncpg.Record]:
-    # aiosql streams multi-row queries; every caller here wants the whole (small) result.
-    return [row async for row in result]
-
 
 class CodeCollision(Exception):
     """A freshly drawn confirmation code was already taken; draw another."""
 
 
-class Store:
-    """Typed access to reservations, handoffs and escalations."""
+class Store(Database):
+    """Typed access to reservations, handoffs and escalations.
 
-    def __init__(self, pool: asyncpg.Pool, *, timeout: float = 2.0) -> None:
-        self._pool = pool
-        self._timeout = timeout
-
-    @asynccontextmanager
-    async def _guard(self) -> AsyncIterator[None]:
-        # Every call is bounded, so a caller hears "try again" instead of silence.
-        try:
-            async with asyncio.timeout(self._timeout):
-                yield
-        except _UNAVAILABLE as exc:
-            raise DatabaseUnavailable(
-                "Our booking system isn't answering right now; nothing was changed."
-            ) from exc
+    `announce` on a write adds its staff notice (the outbox, sql/queries/outbox.sql) in the
+    same statement, so the notice exists exactly when the row does.
+    """
 
     async def ping(self) -> bool:
         async with self._guard():
@@ -86,6 +47,8 @@ class Store:
         other_info: dict[str, Any],
         idempotency_key: str | None,
         session_id: str | None,
+        status: ReservationStatus,
+        announce: bool,
         dining: timedelta,
         capacity: int,
     ) -> Reservation:
@@ -103,6 +66,8 @@ class Store:
                     other_info=other_info,
                     idempotency_key=idempotency_key,
                     session_id=session_id,
+                    status=status,
+                    announce=announce,
                     dining=dining,
                     capacity=capacity,
                 )
@@ -147,9 +112,9 @@ class Store:
             raise self._translate(exc) from exc
         return Reservation.model_validate(dict(row))
 
-    async def cancel(self, *, code: str) -> Reservation | None:
+    async def cancel(self, *, code: str, announce: bool) -> Reservation | None:
         async with self._guard():
-            row = await QUERIES.cancel_reservation(self._pool, code=code)
+            row = await QUERIES.cancel_reservation(self._pool, code=code, announce=announce)
         return None if row is None else Reservation.model_validate(dict(row))
 
     async def get_by_code(self, code: str) -> Reservation | None:
@@ -164,19 +129,19 @@ class Store:
 
     async def upcoming_by_phone(self, phone_number: str, local_now: datetime) -> list[Reservation]:
         async with self._guard():
-            rows = await _rows(
+            found = await rows(
                 QUERIES.list_upcoming_by_phone(
                     self._pool, phone_number=phone_number, local_now=local_now
                 )
             )
-        return [Reservation.model_validate(dict(r)) for r in rows]
+        return [Reservation.model_validate(dict(r)) for r in found]
 
     async def list_for_date(
         self, reservation_date: date, *, status: str | None, page_size: int, skip: int
     ) -> tuple[list[Reservation], int]:
         """One page of a day's reservations and the day's total."""
         async with self._guard():
-            rows = await _rows(
+            found = await rows(
                 QUERIES.list_reservations_for_date(
                     self._pool,
                     reservation_date=reservation_date,
@@ -188,16 +153,15 @@ class Store:
             total = await QUERIES.count_reservations_for_date(
                 self._pool, reservation_date=reservation_date, status=status
             )
-        return [Reservation.model_validate(dict(r)) for r in rows], int(total)
+        return [Reservation.model_validate(dict(r)) for r in found], int(total)
 
-    async def confirmed_covers(self, reservation_date: date) -> list[Booked]:
+    async def held_covers(self, reservation_date: date) -> list[Booked]:
+        """The day's bookings that hold seats: confirmed, or seated and not yet completed."""
         async with self._guard():
-            rows = await _rows(
-                QUERIES.list_confirmed_covers_for_date(
-                    self._pool, reservation_date=reservation_date
-                )
+            found = await rows(
+                QUERIES.list_held_covers_for_date(self._pool, reservation_date=reservation_date)
             )
-        return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in rows]
+        return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in found]
 
     async def record_handoff(
         self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
@@ -213,8 +177,8 @@ class Store:
 
     async def handoff_routes(self) -> list[RouteCount]:
         async with self._guard():
-            rows = await _rows(QUERIES.count_handoffs_by_route(self._pool))
-        return [RouteCount.model_validate(dict(r)) for r in rows]
+            found = await rows(QUERIES.count_handoffs_by_route(self._pool))
+        return [RouteCount.model_validate(dict(r)) for r in found]
 
     async def reservation_conversion(self, reservation_agent: str) -> tuple[int, int]:
         """Calls handed to the reservation agent, and how many of them booked."""
@@ -233,6 +197,7 @@ class Store:
         summary: str,
         urgency: Urgency,
         session_id: str | None,
+        announce: bool,
     ) -> Escalation:
         try:
             async with self._guard():
@@ -244,6 +209,7 @@ class Store:
                     summary=summary,
                     urgency=urgency,
                     session_id=session_id,
+                    announce=announce,
                 )
         except asyncpg.CheckViolationError as exc:
             raise ValueError("escalation fields out of range") from exc
@@ -251,8 +217,8 @@ class Store:
 
     async def open_escalations(self) -> list[Escalation]:
         async with self._guard():
-            rows = await _rows(QUERIES.list_open_escalations(self._pool))
-        return [Escalation.model_validate(dict(r)) for r in rows]
+            found = await rows(QUERIES.list_open_escalations(self._pool))
+        return [Escalation.model_validate(dict(r)) for r in found]
 
     @staticmethod
     def _translate_unique(exc: asyncpg.UniqueViolationError) -> Exception:

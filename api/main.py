@@ -1,4 +1,4 @@
-"""The API: staff lookups, handoff analytics, health, caller tokens and the call page."""
+"""The API: the staff desk, handoff analytics, health, caller tokens and the pages."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from fastapi import FastAPI
 
 from api.access_log import install_access_log
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
-from api.routes import analytics, health, reservations, token, web
+from api.routes import analytics, escalations, health, occupancy, reservations, token, web
 from core.booking import ReservationService
+from core.desk import StaffDesk
+from core.desk_store import DeskStore
 from core.errors import StartupError
 from core.logs import configure_logging
 from core.pool import create_pool
@@ -34,9 +36,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         timeout=settings.db_timeout_seconds,
     )
     try:
-        store = Store(pool, timeout=settings.db_timeout_seconds)
+        timeout = settings.db_timeout_seconds
+        # Staff act here, so nothing they do is announced to them (core/booking.py).
+        service = ReservationService(
+            Store(pool, timeout=timeout), started.restaurant, notify_staff=False
+        )
         yield {
-            "service": ReservationService(store, started.restaurant),
+            "service": service,
+            "desk": StaffDesk(service, DeskStore(pool, timeout=timeout)),
             "restaurant": started.restaurant,
             "api_key": settings.api_key.get_secret_value(),
         }
@@ -46,13 +53,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
 
 app = FastAPI(
     title="Restaurant receptionist API",
-    summary="Reservation lookups for staff, handoff analytics, health, and caller tokens.",
+    summary="The staff desk (bookings, callbacks, a day's occupancy), handoff analytics, "
+    "health, and caller tokens.",
     lifespan=lifespan,
     responses=PROBLEM_RESPONSES,
 )
 install_error_handlers(app)
 install_access_log(app)
 app.include_router(reservations.router)
+app.include_router(escalations.router)
+app.include_router(occupancy.router)
 app.include_router(analytics.router)
 app.include_router(health.router)
 app.include_router(token.router)

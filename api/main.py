@@ -1,4 +1,5 @@
-"""The API: the staff desk, handoff analytics, health, caller tokens and the pages."""
+"""The API: the staff desk, handoff analytics, health, caller tokens, the pages, and the
+delivery of staff notices."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from api.access_log import install_access_log
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.routes import analytics, escalations, health, occupancy, reservations, token, web
 from core.booking import ReservationService
+from core.delivery import delivering
 from core.desk import StaffDesk
 from core.desk_store import DeskStore
 from core.errors import StartupError
@@ -41,12 +43,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         service = ReservationService(
             Store(pool, timeout=timeout), started.restaurant, notify_staff=False
         )
-        yield {
-            "service": service,
-            "desk": StaffDesk(service, DeskStore(pool, timeout=timeout)),
-            "restaurant": started.restaurant,
-            "api_key": settings.api_key.get_secret_value(),
-        }
+        async with delivering(settings, pool, started.restaurant):
+            yield {
+                "service": service,
+                "desk": StaffDesk(service, DeskStore(pool, timeout=timeout)),
+                "restaurant": started.restaurant,
+                "api_key": settings.api_key.get_secret_value(),
+            }
     finally:
         await pool.close()
 

@@ -336,3 +336,17 @@ async def test_bad_callback_queries_are_readable(midday_client: httpx.AsyncClien
     response = await midday_client.get("/api/escalations?status=closed", headers=AUTH)
     assert response.status_code == 422
     assert "query parameter 'status" in response.json()["detail"]
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+async def test_the_staff_page_is_served_beside_the_call_page(
+    midday_client: httpx.AsyncClient,
+) -> None:
+    page = await midday_client.get("/staff")
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assert "Staff desk" in page.text
+    script = await midday_client.get("/assets/staff.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]

@@ -35,7 +35,8 @@ create table staff_outbox (
     event_id         uuid not null unique default gen_random_uuid(),
     event_type       text not null
         check (event_type in ('escalation.created', 'reservation.created', 'reservation.cancelled')),
-    -- The announced row as it was when the event happened.
+    -- The announced row as it was when the event happened; emptied once the notice is
+    -- finished, so the outbox holds no personal data longer than it takes to deliver it.
     subject          jsonb not null check (jsonb_typeof(subject) = 'object'),
     -- skipped: its type is not among STAFF_WEBHOOK_EVENTS; expired: past the give-up age.
     state            text not null default 'pending'

@@ -14,9 +14,10 @@ where id in (
 returning id, event_id, event_type, subject, attempts, created_at;
 
 -- name: finish_notice(id, state)!
--- A notice delivered, or one that will not be sent (skipped).
+-- A notice delivered, or one that will not be sent (skipped). The subject (a caller's name and
+-- number) is forgotten: the staff have it, and the row it copied keeps its own retention.
 update staff_outbox
-set state = :state, finished_at = now(), last_error = null
+set state = :state, finished_at = now(), last_error = null, subject = '{}'::jsonb
 where id = :id and state = 'pending';
 
 -- name: retry_notice_later(id, delay, error)!
@@ -26,10 +27,10 @@ set next_attempt_at = now() + :delay::interval, last_error = :error
 where id = :id and state = 'pending';
 
 -- name: expire_notices(older_than)$
--- Gives up on pending notices older than the give-up age; how many.
+-- Gives up on pending notices older than the give-up age, forgetting their subject; how many.
 with expired as (
     update staff_outbox
-    set state = 'expired', finished_at = now()
+    set state = 'expired', finished_at = now(), subject = '{}'::jsonb
     where state = 'pending' and created_at < now() - :older_than::interval
     returning 1
 )

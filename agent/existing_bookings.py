@@ -1,84 +1,25 @@
-"""Finding, changing and cancelling a booking the caller already has: the reservation agent's
-tools for existing bookings."""
+"""Changing and cancelling a booking the caller already has: the reservation agent's tools for
+existing bookings, after agent/booking_lookup.py found it and the caller showed it is theirs."""
 
 from __future__ import annotations
 
 from livekit.agents import ToolError, function_tool
 
 from agent import prompts
-from agent.base import ReceptionAgent
-from agent.details import read_phone
-from agent.phrasing import say_when
+from agent.booking_lookup import LooksUpBookings
+from agent.phrasing import describe_booking, say_when
 from agent.state import RunContext_T
-from core.codes import InvalidConfirmationCode, normalize_confirmation_code
 from core.errors import (
     AlreadyBooked,
     BookingRejected,
     DatabaseUnavailable,
-    InvalidValue,
     ReservationNotFound,
 )
 from core.models import Reservation
 
 
-class ExistingBookings(ReceptionAgent):
-    @function_tool
-    async def find_booking(
-        self,
-        ctx: RunContext_T,
-        phone: str | None = None,
-        confirmation_code: str | None = None,
-    ) -> str:
-        """Find the caller's existing booking by confirmation code or phone number.
-
-        Args:
-            phone: the phone number the booking was made with, as said.
-            confirmation_code: the six-character code, as said.
-        """
-        service = self.state.service
-        try:
-            if confirmation_code:
-                found = [await service.by_code(confirmation_code)]
-            elif phone:
-                found = await service.upcoming_by_phone(read_phone(self.state.restaurant, phone))
-            else:
-                raise ToolError("Ask for the confirmation code or the phone number.")
-        except (ReservationNotFound, InvalidConfirmationCode) as exc:
-            raise ToolError(f"{exc} Ask them to check it, or try the phone number.") from exc
-        except InvalidValue as exc:
-            raise ToolError(f"{exc.message} Ask again.") from exc
-        except DatabaseUnavailable as exc:
-            raise ToolError(prompts.database_down(self.state.restaurant)) from exc
-        found = [r for r in found if r.status == "confirmed"]
-        if not found:
-            raise ToolError("No upcoming booking found. Ask for the confirmation code.")
-        self.state.found_bookings = found
-        if len(found) > 1:
-            self.state.selected_booking = None
-            listed = "; ".join(self._describe(r) for r in found)
-            return (
-                f"Several bookings: {listed}. Ask which one they mean, then call "
-                "choose_booking with its code."
-            )
-        self.state.selected_booking = found[0]
-        return f"Found: {self._describe(found[0])}. Ask what they would like to do."
-
-    @function_tool
-    async def choose_booking(self, ctx: RunContext_T, confirmation_code: str) -> str:
-        """Pick the booking the caller means, when find_booking found several.
-
-        Args:
-            confirmation_code: the code of the booking they chose, from find_booking's list.
-        """
-        try:
-            code = normalize_confirmation_code(confirmation_code)
-        except InvalidConfirmationCode as exc:
-            raise ToolError(f"{exc.message} Ask which booking they mean.") from exc
-        for reservation in self.state.found_bookings:
-            if reservation.confirmation_code == code:
-                self.state.selected_booking = reservation
-                return f"Selected: {self._describe(reservation)}. Ask what they would like to do."
-        raise ToolError("That is not one of the bookings found. Ask which one they mean.")
+class ExistingBookings(LooksUpBookings):
+    """Changing and cancelling a booking the caller has shown is theirs."""
 
     @function_tool
     async def change_booking(
@@ -127,7 +68,7 @@ class ExistingBookings(ReceptionAgent):
             raise ToolError(prompts.database_down(self.state.restaurant)) from exc
         self.state.selected_booking = changed
         await self.state.announce("updated", changed)
-        return f"Changed. The booking is now: {self._describe(changed)}. Read it back."
+        return f"Changed. The booking is now: {describe_booking(changed)}. Read it back."
 
     @function_tool
     async def cancel_booking(self, ctx: RunContext_T) -> str:
@@ -144,16 +85,13 @@ class ExistingBookings(ReceptionAgent):
             raise ToolError(prompts.database_down(self.state.restaurant)) from exc
         self.state.selected_booking = None
         await self.state.announce("cancelled", cancelled)
-        return f"Cancelled: {self._describe(cancelled)}."
+        return f"Cancelled: {describe_booking(cancelled)}."
 
     def _selected(self) -> Reservation:
-        if self.state.selected_booking is None:
+        selected = self.state.selected_booking
+        if selected is None:
             raise ToolError("Find the booking first (by confirmation code or phone number).")
-        return self.state.selected_booking
-
-    @staticmethod
-    def _describe(reservation: Reservation) -> str:
-        return (
-            f"code {reservation.confirmation_code}, {reservation.party_size} guests on "
-            f"{say_when(reservation.starts_at)}, under {reservation.name}"
-        )
+        # Selected only once shown to be theirs; checked again where it matters most.
+        if not self.state.may_know(selected):
+            raise ToolError("The caller has not shown this booking is theirs: ask for its name.")
+        return selected

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from agent.details import BookingDetails
+from agent.identity import IdentityLevel
 from core.models import Urgency
 
 BookingIntent = Literal["book", "change", "cancel", "lookup"]
@@ -19,9 +20,11 @@ class ReservationHandoffData(BaseModel):
 
     intent: BookingIntent = "book"
     details: BookingDetails = Field(default_factory=BookingDetails)
+    # How far the caller has shown who they are, at the handoff.
+    identity: IdentityLevel = "unverified"
 
     def entities(self) -> dict[str, Any]:
-        return {"intent": self.intent} | self.details.entities()
+        return {"intent": self.intent, "identity": self.identity} | self.details.entities()
 
 
 class InformationHandoffData(BaseModel):

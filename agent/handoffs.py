@@ -58,7 +58,11 @@ class ToReservation(ReceptionAgent):
             confirmation_code=confirmation_code,
         )
         self.state.take(details)
-        data = ReservationHandoffData(intent=intent, details=details)
+        data = ReservationHandoffData(
+            intent=intent,
+            details=details,
+            identity=self.state.identity.strongest(self.state.caller_number),
+        )
         return self.hand_off("reservation", data, "One moment, I'll help with the booking.")
 
 

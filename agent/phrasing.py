@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from core.models import Reservation
+
 # Letters read over a phone line are easily confused ("B" or "D"?); codes use no I, L, O, U.
 _PHONETIC = {
     "A": "Alpha", "B": "Bravo", "C": "Charlie", "D": "Delta", "E": "Echo", "F": "Foxtrot",
@@ -37,3 +39,11 @@ def spell_code(code: str) -> str:
 
     first, second = code[:3], code[3:]
     return f"{', '.join(map(one, first))} -- then -- {', '.join(map(one, second))}"
+
+
+def describe_booking(reservation: Reservation) -> str:
+    """A booking as the model hears it, for a caller who has shown it is theirs."""
+    return (
+        f"code {reservation.confirmation_code}, {reservation.party_size} guests on "
+        f"{say_when(reservation.starts_at)}, under {reservation.name}"
+    )

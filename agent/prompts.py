@@ -58,7 +58,8 @@ _INSTRUCTIONS = {
         "check availability, read the booking back and book only after the caller says yes. "
         "Then read the confirmation code slowly. To change or cancel, first find the booking by "
         "phone number or confirmation code, say what you found, and act only after the caller "
-        "agrees."
+        "agrees. Say nothing about a booking that a tool did not describe to you: a booking "
+        "found by phone number is described only once the caller names it or gives its code."
     ),
     "information": (
         "You answer questions about {name} using only these facts. If the answer is not here, "

@@ -35,6 +35,11 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
             )
         if missing := draft.missing():
             notes.append("Still needed for a new booking: " + ", ".join(missing) + ".")
+        if self.state.caller_number:
+            notes.append(
+                "The caller's number is known from the phone line: to find their booking, call "
+                "find_booking without a number rather than asking for it."
+            )
         return " ".join(notes) or None
 
     def entry_instructions(self) -> str:

@@ -12,6 +12,7 @@ from livekit.agents import RunContext
 
 from agent.details import BookingDetails, BookingFields
 from agent.handoff_data import EscalationHandoffData, HandoffData, InformationHandoffData
+from agent.identity import CallerIdentity
 from agent.notifications import NoticeKind, ReservationNotice
 from agent.phrasing import say_date, say_time
 from core.booking import ReservationService
@@ -79,6 +80,8 @@ class CallState:
     service: ReservationService
     session_id: str
     notify: Notifier
+    # The caller ID of a phone call, in E.164; None for browser calls or a withheld number.
+    caller_number: str | None = None
     agents: dict[str, Agent] = field(default_factory=dict)
     previous_agent: Agent | None = None
     # The data the latest handoff carried, for the handoff log (agent/handoff_log.py).
@@ -91,10 +94,12 @@ class CallState:
     unclear: list[str] = field(default_factory=list)
     # A group larger than we book, which only staff can arrange.
     oversized_party: int | None = None
-    # The existing booking the caller is changing or cancelling.
+    # The existing booking the caller is changing or cancelling (always one they may know).
     selected_booking: Reservation | None = None
-    # Bookings a lookup found, from which the caller picks one.
+    # Bookings a lookup found, shown or not; the caller picks one or proves which is theirs.
     found_bookings: list[Reservation] = field(default_factory=list)
+    # Which bookings the caller has shown are theirs (agent/identity.py).
+    identity: CallerIdentity = field(default_factory=CallerIdentity)
     information: InformationHandoffData | None = None
     escalation: EscalationHandoffData | None = None
     # (code, status, updated_at) already sent to the room, so a repeat is never sent twice.
@@ -113,6 +118,10 @@ class CallState:
         if details.confirmation_code is not None:
             # A new code means another booking: find it again rather than act on the old one.
             self.selected_booking = None
+
+    def may_know(self, reservation: Reservation) -> bool:
+        """Whether the caller has shown this booking is theirs."""
+        return self.identity.level_for(reservation, self.caller_number) != "unverified"
 
     async def announce(self, kind: NoticeKind, reservation: Reservation) -> None:
         """Tell the caller's app about a booking change, once, however often a tool repeats."""

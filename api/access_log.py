@@ -34,16 +34,17 @@ class AccessLog:
             await self.app(scope, receive, send_and_note)
         finally:
             route = scope.get("route")
-            logger.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    # The template (/api/reservations/{phone}), not the phone number itself.
-                    "route": getattr(route, "path", "unmatched"),
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            fields = {
+                "method": scope["method"],
+                # The template (/api/reservations/{phone}), not the phone number itself.
+                "route": getattr(route, "path", "unmatched"),
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+            # Set by require_api_key on staff routes: which key, by its fingerprint.
+            if key := scope.get("state", {}).get("staff_key"):
+                fields["staff_key"] = key
+            logger.info("request", extra=fields)
 
 
 def install_access_log(app: FastAPI) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.staff_keys import matching_key
 from core.booking import ReservationService
 from core.desk import StaffDesk
 
 # Dependencies are async on purpose: FastAPI runs plain `def` ones in a thread pool, a
 # measurable cost on every request (bench/README.md).
-_bearer = HTTPBearer(auto_error=False, description="The API_KEY of this deployment.")
+_bearer = HTTPBearer(auto_error=False, description="One of the keys in this deployment's API_KEY.")
 
 
 async def get_service(request: Request) -> ReservationService:
@@ -30,10 +30,11 @@ async def require_api_key(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    expected: str = request.state.api_key
-    # compare_digest on bytes keeps the comparison constant-time for any input.
     presented = credentials.credentials.encode() if credentials else b""
-    if not secrets.compare_digest(presented, expected.encode()):
+    key = matching_key(presented, request.state.staff_keys)
+    # For the access log line (api/access_log.py): which key, by fingerprint.
+    request.state.staff_key = key
+    if key is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="Send the API key as 'Authorization: Bearer <API_KEY>'.",

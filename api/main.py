@@ -3,6 +3,7 @@ delivery of staff notices."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,13 +13,14 @@ from fastapi import FastAPI
 from api.access_log import install_access_log
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.routes import analytics, escalations, health, occupancy, reservations, token, web
+from api.staff_keys import parse_staff_keys
 from core.booking import ReservationService
 from core.delivery import delivering
 from core.desk import StaffDesk
 from core.desk_store import DeskStore
-from core.errors import StartupError
 from core.logs import configure_logging
 from core.pool import create_pool
+from core.retention import purge_daily
 from core.settings import get_settings
 from core.store import Store
 from receptionist.startup import start_up
@@ -28,8 +30,7 @@ from receptionist.startup import start_up
 async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     settings = get_settings()
     configure_logging(settings.log_level)
-    if settings.api_key is None or not settings.api_key.get_secret_value():
-        raise StartupError("Set API_KEY: staff routes need it as their bearer token.")
+    staff_keys = parse_staff_keys(settings.api_key.get_secret_value() if settings.api_key else "")
     started = await start_up(settings)
     pool = await create_pool(
         started.database_url,
@@ -37,20 +38,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         max_size=settings.db_pool_max_size,
         timeout=settings.db_timeout_seconds,
     )
+    store = Store(pool, timeout=settings.db_timeout_seconds)
+    # Staff act here, so nothing they do is announced to them (core/booking.py).
+    service = ReservationService(store, started.restaurant, notify_staff=False)
+    purging = asyncio.create_task(purge_daily(store, started.restaurant, service.now))
     try:
-        timeout = settings.db_timeout_seconds
-        # Staff act here, so nothing they do is announced to them (core/booking.py).
-        service = ReservationService(
-            Store(pool, timeout=timeout), started.restaurant, notify_staff=False
-        )
         async with delivering(settings, pool, started.restaurant):
             yield {
                 "service": service,
-                "desk": StaffDesk(service, DeskStore(pool, timeout=timeout)),
+                "desk": StaffDesk(service, DeskStore(pool, timeout=settings.db_timeout_seconds)),
                 "restaurant": started.restaurant,
-                "api_key": settings.api_key.get_secret_value(),
+                "staff_keys": staff_keys,
             }
     finally:
+        purging.cancel()
         await pool.close()
 
 

@@ -69,8 +69,9 @@ class ValidationProblem(Problem):
 
 class ReservationPublic(BaseModel):
     confirmation_code: str
-    phone_number: str
-    name: str
+    # Null once a past visit's personal data has been anonymised (restaurant.toml [retention]).
+    phone_number: str | None
+    name: str | None
     reservation_date: date
     reservation_time: ClockTime
     party_size: int
@@ -136,8 +137,9 @@ class ReservationStatusChange(BaseModel):
 
 class EscalationPublic(BaseModel):
     id: int
-    name: str
-    phone_number: str
+    # Null once a resolved callback's personal data has been anonymised ([retention]).
+    name: str | None
+    phone_number: str | None
     reason: str
     summary: str
     urgency: Urgency

@@ -118,7 +118,7 @@ async def seed(dsn: str, *, days: int, per_day: int, regulars: int) -> list[str]
             page = await service.list_for_date(
                 today + timedelta(days=offset), page_size=200, status="confirmed"
             )
-            phones.update(r.phone_number for r in page.items)
+            phones.update(r.phone_number for r in page.items if r.phone_number)
         # The store takes any E.164 number, but staff lookups validate with phonenumbers; a
         # number it rejects would be a 422, not a lookup.
         phones = {p for p in phones if _valid(p)}

@@ -39,10 +39,10 @@ class Database:
         self._timeout = timeout
 
     @asynccontextmanager
-    async def _guard(self) -> AsyncIterator[None]:
+    async def _guard(self, timeout: float | None = None) -> AsyncIterator[None]:
         # Every call is bounded, so a caller hears "try again" instead of silence.
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(timeout or self._timeout):
                 yield
         except UNAVAILABLE as exc:
             raise DatabaseUnavailable(

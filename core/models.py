@@ -19,8 +19,9 @@ class _Record(BaseModel):
 class Reservation(_Record):
     id: int
     confirmation_code: str
-    phone_number: str
-    name: str
+    # None once anonymised (restaurant.toml [retention]); always set on upcoming bookings.
+    phone_number: str | None
+    name: str | None
     reservation_date: date
     reservation_time: time
     party_size: int
@@ -45,8 +46,9 @@ class ReservationPage(_Record):
 
 class Escalation(_Record):
     id: int
-    name: str
-    phone_number: str
+    # None once anonymised, some time after the callback was resolved.
+    name: str | None
+    phone_number: str | None
     reason: str
     summary: str
     urgency: Urgency

@@ -30,10 +30,12 @@ class OutboxNotice(BaseModel):
     created_at: datetime
 
 
+# Names and numbers are typed as the records are, though a notice always has them: it copies
+# its row when the row is written, and only old, finished rows are ever anonymised.
 class EscalationBody(BaseModel):
     id: int
-    name: str
-    phone_number: str
+    name: str | None
+    phone_number: str | None
     reason: str
     summary: str
     urgency: Urgency
@@ -42,8 +44,8 @@ class EscalationBody(BaseModel):
 
 class ReservationBody(BaseModel):
     confirmation_code: str
-    name: str
-    phone_number: str
+    name: str | None
+    phone_number: str | None
     reservation_date: date
     reservation_time: str
     party_size: int

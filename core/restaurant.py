@@ -96,6 +96,17 @@ class BookingRules(_Frozen):
         return f"We book tables for up to {self.max_party_size} guests. {self.large_groups}"
 
 
+class Retention(_Frozen):
+    """How long personal data is kept before the purge anonymises it (the rows stay)."""
+
+    # Days after the visit: a reservation's name, phone number and notes.
+    reservation_days: int = Field(ge=1, le=3650)
+    # Days after the callback was resolved: the caller's name, number and message.
+    escalation_days: int = Field(ge=1, le=3650)
+    # Days after the handoff: what the caller had said (masked) when handed on.
+    handoff_days: int = Field(ge=1, le=3650)
+
+
 class Facts(_Frozen):
     """What the information agent answers from."""
 
@@ -113,6 +124,7 @@ class Restaurant(_Frozen):
     identity: Identity = Field(alias="restaurant")
     locale: Locale
     booking: BookingRules
+    retention: Retention
     hours: dict[Weekday, tuple[Service, ...]] = Field(default_factory=dict)
     info: Facts = Facts()
 

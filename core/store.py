@@ -19,6 +19,8 @@ _ONE_PER_PHONE_PER_DAY = "reservations_one_confirmed_per_phone_per_day"
 _CODE_UNIQUE = "reservations_confirmation_code_key"
 _IDEMPOTENCY_UNIQUE = "reservations_idempotency_key_key"
 
+PURGE_TIMEOUT = 120.0
+
 
 class CodeCollision(Exception):
     """A freshly drawn confirmation code was already taken; draw another."""
@@ -219,6 +221,21 @@ class Store(Database):
         async with self._guard():
             found = await rows(QUERIES.list_open_escalations(self._pool))
         return [Escalation.model_validate(dict(r)) for r in found]
+
+    async def anonymise_older_than(
+        self, *, visited_before: date, resolved_before: datetime, recorded_before: datetime
+    ) -> tuple[int, int, int]:
+        """Reservations, escalations and handoffs anonymised, in one transaction."""
+        # Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
+        async with self._guard(timeout=PURGE_TIMEOUT), self._pool.acquire() as conn:
+            async with conn.transaction():
+                counts = (
+                    await QUERIES.anonymise_reservations(conn, visited_before=visited_before),
+                    await QUERIES.anonymise_escalations(conn, resolved_before=resolved_before),
+                    await QUERIES.anonymise_handoffs(conn, recorded_before=recorded_before),
+                )
+        reservations, escalations, handoffs = (int(n) for n in counts)
+        return reservations, escalations, handoffs
 
     @staticmethod
     def _translate_unique(exc: asyncpg.UniqueViolationError) -> Exception:

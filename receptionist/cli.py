@@ -1,4 +1,5 @@
-"""`receptionist`: run the local stack, apply migrations, load sample data."""
+"""`receptionist`: run the local stack, apply migrations, purge old personal data, load
+sample data."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from core.booking import ReservationService
+from core.booking import ReservationService, utc_now
 from core.errors import StartupError
 from core.logs import configure_logging
 from core.pool import create_pool
+from core.retention import Purged, purge_personal_data
 from core.settings import Settings, get_settings
 from core.store import Store
 from receptionist.seed import load_sample_data
@@ -28,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "up", help="run the local stack: database, LiveKit server, API and voice worker"
     )
     commands.add_parser("migrate", help="apply pending migrations and exit")
+    commands.add_parser(
+        "purge", help="anonymise personal data older than restaurant.toml's [retention] now"
+    )
     seed = commands.add_parser("seed", help="load realistic sample bookings for development")
     seed.add_argument("--days", type=_days, default=14, help="how many days ahead to fill (1-365)")
     args = parser.parse_args(argv)
@@ -48,6 +53,13 @@ def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
     if command == "migrate":
         asyncio.run(start_up(settings))
         return 0
+    if command == "purge":
+        purged = asyncio.run(purge_database(settings))
+        print(
+            f"Anonymised {purged.reservations} reservations, {purged.escalations} callbacks "
+            f"and {purged.handoffs} handoffs older than their retention period."
+        )
+        return 0
     made = asyncio.run(seed_database(settings, days=args.days))
     print(f"Loaded {made} sample reservations.")
     return 0
@@ -58,6 +70,18 @@ def _days(raw: str) -> int:
     if not 1 <= days <= 365:
         raise argparse.ArgumentTypeError("a whole number of days from 1 to 365")
     return days
+
+
+async def purge_database(settings: Settings) -> Purged:
+    started = await start_up(settings)
+    pool = await create_pool(
+        started.database_url, min_size=1, max_size=1, timeout=settings.db_timeout_seconds
+    )
+    try:
+        store = Store(pool, timeout=settings.db_timeout_seconds)
+        return await purge_personal_data(store, started.restaurant, utc_now())
+    finally:
+        await pool.close()
 
 
 async def seed_database(settings: Settings, *, days: int) -> int:

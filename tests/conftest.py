@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import aiosql
 import asyncpg
 import pytest
 
@@ -20,6 +21,8 @@ from core.store import Store
 from receptionist.embedded_postgres import start_embedded_postgres
 
 RESET_SQL = (Path(__file__).parent / "sql" / "reset.sql").read_text()
+# Queries the tests use to look at what the product wrote (the product's own are in sql/).
+INSPECT = aiosql.from_path(Path(__file__).parent / "sql" / "inspect.sql", "asyncpg")
 SAMPLE_RESTAURANT = (PROJECT_ROOT / "restaurant.toml").read_text()
 # Tuesday 24 November 2026, 10:00 in Singapore: open today, closed on Mondays.
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

@@ -1,4 +1,5 @@
-"""A caller with several bookings under one number picks the one they mean."""
+"""A caller with several bookings under one number picks the one they mean, once they have
+shown the bookings are theirs (tests/agent/test_privacy.py covers who may hear what)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ async def test_several_bookings_are_listed_and_the_one_chosen_is_cancelled(
     model = script(
         Rule(user="cancel", then=[call("transfer_to_reservation", intent="cancel")]),
         Rule(user="number", then=[call("find_booking", phone="9820 7272")]),
+        Rule(user="under", then=[call("check_booking_name", name="mei ling")]),
         Rule(
             user="saturday",
             then=[call("choose_booking", confirmation_code=saturday_booking.confirmation_code)],
@@ -50,9 +52,11 @@ async def test_several_bookings_are_listed_and_the_one_chosen_is_cancelled(
     async with phone_call(model) as session:
         await session.run(user_input="I want to cancel a booking")
         found: RunResult[None] = await session.run(user_input="My number is 9820 7272")
+        named: RunResult[None] = await session.run(user_input="It's under Mei Ling")
         chosen: RunResult[None] = await session.run(user_input="The Saturday one")
         cancelled: RunResult[None] = await session.run(user_input="yes")
-    listed = output(found).output
+    assert output(found).output.startswith("There are bookings under that number")
+    listed = output(named).output
     assert listed.startswith("Several bookings:") and "choose_booking" in listed
     assert friday_booking.confirmation_code in listed
     assert saturday_booking.confirmation_code in listed
@@ -72,12 +76,14 @@ async def test_nothing_is_cancelled_before_a_booking_is_chosen(
     model = script(
         Rule(user="cancel", then=[call("transfer_to_reservation", intent="cancel")]),
         Rule(user="number", then=[call("find_booking", phone="9820 7272")]),
+        Rule(user="under", then=[call("check_booking_name", name="Mei Ling")]),
         Rule(user="go ahead", then=[call("cancel_booking")]),
         Rule(user="the other", then=[call("choose_booking", confirmation_code="ZZZZZZ")]),
     )
     async with phone_call(model) as session:
         await session.run(user_input="I want to cancel a booking")
         await session.run(user_input="My number is 9820 7272")
+        await session.run(user_input="It's under Mei Ling")
         refused: RunResult[None] = await session.run(user_input="Go ahead")
         unknown: RunResult[None] = await session.run(user_input="The other one")
     refusal, mismatch = output(refused), output(unknown)

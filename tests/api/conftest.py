@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -31,12 +32,23 @@ def api_env(migrated_url: str) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+@asynccontextmanager
+async def served() -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app run through its lifespan, with the settings read afresh."""
+    get_settings.cache_clear()
+    try:
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                yield client
+    finally:
+        get_settings.cache_clear()
+
+
 @pytest.fixture
 async def client(api_env: None, store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with served() as client:
+        yield client
 
 
 @pytest.fixture

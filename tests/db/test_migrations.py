@@ -6,20 +6,16 @@ import asyncio
 import shutil
 from pathlib import Path
 
-import aiosql
 import asyncpg
 import pytest
 
 from core.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, read_migrations
-from tests.conftest import new_server_url
+from tests.conftest import INSPECT, new_server_url
 
 
 @pytest.fixture(scope="module")
 def fresh_url() -> str:
     return new_server_url()
-
-
-INSPECT = aiosql.from_path(Path(__file__).parent.parent / "sql" / "inspect.sql", "asyncpg")
 
 
 async def applied_versions(url: str) -> list[int]:

@@ -6,6 +6,29 @@ select version from schema_migrations order by version;
 -- Whether a table of that name exists.
 select to_regclass(:name) is not null;
 
+-- name: handoffs_of(session_id)
+-- One call's handoffs, in order, with their entities.
+select to_agent, entities from handoffs where session_id = :session_id order by id;
+
+-- name: resolve_escalation(id)!
+-- What staff do once they have called back (the staff desk's route, in one statement).
+update escalations set status = 'resolved' where id = :id;
+
+-- name: anonymise_reservation_now(id)!
+-- An anonymisation the purge would never make: for checking the schema refuses it.
+update reservations
+set name = null, phone_number = null, anonymised_at = now()
+where id = :id;
+
+-- name: personal_data_of(id)^
+-- A reservation's personal fields and when they were anonymised.
+select name, phone_number, other_info, idempotency_key, anonymised_at
+from reservations where id = :id;
+
+-- name: escalation_personal_data_of(id)^
+-- An escalation's personal fields and when they were anonymised.
+select name, phone_number, summary, anonymised_at from escalations where id = :id;
+
 -- name: staff_outbox()
 -- Every staff notice, in the order written.
 select id, event_id, event_type, subject, state, attempts, last_error, next_attempt_at

@@ -5,7 +5,7 @@
 // and history keep it). Three small requests every few seconds per tablet is cheap, works the
 // same behind any proxy and with several API processes, and needs nothing on the server.
 import * as api from "./staff/api";
-import { type Actions, renderCallbacks, renderDay } from "./staff/render";
+import { type Actions, named, renderCallbacks, renderDay } from "./staff/render";
 
 const POLL_MS = 4000;
 
@@ -83,14 +83,14 @@ const actions: Actions = {
   setStatus(booking, status) {
     void act(async () => {
       const changed = await api.setStatus(booking.confirmation_code, status);
-      say(`${changed.name} (${changed.reservation_time}) ${DONE[changed.status]}.`);
+      say(`${named(changed.name)} (${changed.reservation_time}) ${DONE[changed.status]}.`);
     });
   },
   moveCallback(callback, status, note) {
     void act(async () => {
       await api.moveCallback(callback.id, status, note);
       drafts.delete(callback.id);
-      say(`Callback to ${callback.name} ${status === "resolved" ? "resolved" : "started"}.`);
+      say(`Callback to ${named(callback.name)} ${status === "resolved" ? "resolved" : "started"}.`);
     });
   },
 };
@@ -150,8 +150,8 @@ function announceNew(open: api.Callback[]): void {
   const ids = new Set(open.map((c) => c.id));
   if (knownCallbacks) {
     const fresh = open.filter((c) => !knownCallbacks?.has(c.id));
-    const named = fresh.map((c) => `${c.name} (${c.urgency} urgency)`);
-    if (named.length) say(`New callback: ${named.join(", ")}.`);
+    const who = fresh.map((c) => `${named(c.name)} (${c.urgency} urgency)`);
+    if (who.length) say(`New callback: ${who.join(", ")}.`);
   }
   knownCallbacks = ids;
 }
@@ -245,7 +245,7 @@ walkInForm.addEventListener("submit", async (event) => {
     );
     walkInForm.reset();
     walkInKey = null;
-    say(`Walk-in seated: ${made.name}, ${made.party_size} guests at ${made.reservation_time}.`);
+    say(`Walk-in seated: ${named(made.name)}, ${made.party_size} guests at ${made.reservation_time}.`);
     if (chosenDay !== null && chosenDay !== made.reservation_date) chosenDay = null;
   } catch (error) {
     if (error instanceof api.Refused && Array.isArray(error.body.alternatives)) {

@@ -6,10 +6,11 @@ const KEY = "staff-key";
 export type ReservationStatus = "confirmed" | "seated" | "completed" | "no_show" | "cancelled";
 export type CallbackStatus = "open" | "in_progress" | "resolved";
 
+// Names and numbers are null once a past visit or a resolved callback has been anonymised.
 export interface Reservation {
   confirmation_code: string;
-  phone_number: string;
-  name: string;
+  phone_number: string | null;
+  name: string | null;
   reservation_date: string;
   reservation_time: string;
   party_size: number;
@@ -19,8 +20,8 @@ export interface Reservation {
 
 export interface Callback {
   id: number;
-  name: string;
-  phone_number: string;
+  name: string | null;
+  phone_number: string | null;
   reason: string;
   summary: string;
   urgency: "low" | "normal" | "high";

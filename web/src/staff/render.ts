@@ -39,6 +39,9 @@ const URGENCY = { high: "High", normal: "Normal", low: "Low" } as const;
 
 type Child = Node | string;
 
+/** A name, or what stands for one the retention purge has removed. */
+export const named = (name: string | null): string => name ?? "(anonymised)";
+
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: Record<string, string> = {},
@@ -104,7 +107,7 @@ function coversChart(service: Service, capacity: number): HTMLElement {
 
 function bookingRow(booking: Reservation, actions: Actions): HTMLTableRowElement {
   const code = booking.confirmation_code;
-  const who = `${booking.name} at ${booking.reservation_time}`;
+  const who = `${named(booking.name)} at ${booking.reservation_time}`;
   const buttons = BUTTONS[booking.status].map(([status, label]) => {
     const press = () => actions.setStatus(booking, status);
     return button(label, `${code}:${status}`, press, `${label}: ${who}`);
@@ -118,7 +121,7 @@ function bookingRow(booking: Reservation, actions: Actions): HTMLTableRowElement
     el(
       "td",
       {},
-      el("span", { class: "name" }, booking.name),
+      el("span", { class: "name" }, named(booking.name)),
       about ? el("span", { class: "notes" }, about) : "",
       el("span", { class: "code" }, code),
     ),
@@ -216,14 +219,15 @@ export function renderCallbacks(
     const press = (status: CallbackStatus) => () =>
       actions.moveCallback(callback, status, note.value.trim());
     const buttons = [
-      button("Resolve", `${key}:resolve`, press("resolved"), `Resolve: ${callback.name}`),
+      button("Resolve", `${key}:resolve`, press("resolved"), `Resolve: ${named(callback.name)}`),
     ];
     if (callback.status === "open") {
       buttons.unshift(
-        button("Start", `${key}:start`, press("in_progress"), `Start: ${callback.name}`),
+        button("Start", `${key}:start`, press("in_progress"), `Start: ${named(callback.name)}`),
       );
     }
-    const phone = el("a", { href: `tel:${callback.phone_number}` }, callback.phone_number);
+    const number = callback.phone_number;
+    const phone = number ? el("a", { href: `tel:${number}` }, number) : "no number";
     const inProgress = callback.status === "in_progress";
     const started = inProgress ? el("span", { class: "pill progress" }, "In progress") : "";
     const noteLabel = el("label", { for: noteId }, "Note");
@@ -238,7 +242,7 @@ export function renderCallbacks(
         el("span", { class: "muted" }, age(callback.created_at, now)),
         started,
       ),
-      el("p", {}, `${callback.name} · `, phone),
+      el("p", {}, `${named(callback.name)} · `, phone),
       el("p", { class: "summary" }, callback.summary),
       callback.staff_note ? el("p", { class: "muted" }, `Note: ${callback.staff_note}`) : "",
       el("div", { class: "callback-actions" }, noteLabel, note, ...buttons),

@@ -1,0 +1,39 @@
+-- name: anonymise_reservations(visited_before)$
+-- Forget the name, phone number and notes of visits before the cut-off; how many rows.
+with forgotten as (
+    update reservations
+    set name = null,
+        phone_number = null,
+        other_info = '{}'::jsonb,
+        -- Derived from the booking's details, so it would still single the caller out.
+        idempotency_key = null,
+        anonymised_at = now()
+    where reservation_date < :visited_before
+      and anonymised_at is null
+    returning 1
+)
+select count(*)::integer from forgotten;
+
+-- name: anonymise_escalations(resolved_before)$
+-- Forget the caller and message of callbacks resolved before the cut-off; how many rows.
+with forgotten as (
+    update escalations
+    set name = null, phone_number = null, summary = '', anonymised_at = now()
+    -- A resolved callback is not changed again, so its last update is its resolution.
+    where status = 'resolved'
+      and updated_at < :resolved_before
+      and anonymised_at is null
+    returning 1
+)
+select count(*)::integer from forgotten;
+
+-- name: anonymise_handoffs(recorded_before)$
+-- Forget what callers said at handoffs recorded before the cut-off; how many rows.
+with forgotten as (
+    update handoffs
+    set entities = '{}'::jsonb
+    where created_at < :recorded_before
+      and entities <> '{}'::jsonb
+    returning 1
+)
+select count(*)::integer from forgotten;

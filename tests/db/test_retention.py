@@ -1,0 +1,190 @@
+"""The purge: personal data older than restaurant.toml's [retention] is anonymised, the rows
+stay, analytics do not change, and nothing that is still needed is touched."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from core.booking import ReservationService
+from core.models import Reservation
+from core.restaurant import Restaurant
+from core.retention import Purged, purge_personal_data
+from core.settings import get_settings
+from core.store import Store
+from receptionist.cli import main
+from tests.conftest import DINNER, INSPECT
+
+# The database's clock is the real one, and it refuses to anonymise a visit not yet past, so
+# these tests date their rows from the real today.
+NOW = datetime.now(UTC)
+
+
+def days_ago(days: int, restaurant: Restaurant) -> date:
+    return restaurant.local_now(NOW).date() - timedelta(days=days)
+
+
+async def visit(store: Store, restaurant: Restaurant, day: date, n: int) -> Reservation:
+    """A booking on a past day, written as the agent's booking was then (rules aside)."""
+    return await store.book(
+        code=f"{n:06d}",
+        phone_number=f"+659820{n:04d}",
+        name="Mei Ling",
+        reservation_date=day,
+        reservation_time=DINNER,
+        party_size=2,
+        other_info={"notes": "peanut allergy"},
+        idempotency_key=f"room-{n}:key",
+        session_id=f"room-{n}",
+        status="confirmed",
+        announce=False,
+        dining=restaurant.booking.dining,
+        capacity=restaurant.booking.capacity_covers,
+    )
+
+
+async def personal_data(pool: asyncpg.Pool, reservation: Reservation) -> asyncpg.Record:
+    async with pool.acquire() as conn:
+        row: asyncpg.Record = await INSPECT.personal_data_of(conn, id=reservation.id)
+    return row
+
+
+async def test_each_kind_is_kept_exactly_its_retention_period(
+    service: ReservationService, store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+) -> None:
+    keep = restaurant.retention
+    assert (keep.reservation_days, keep.escalation_days, keep.handoff_days) == (180, 90, 90)
+    long_ago = await visit(store, restaurant, days_ago(181, restaurant), 1)
+    on_the_cut_off = await visit(store, restaurant, days_ago(180, restaurant), 2)
+    resolved = await service.create_escalation(
+        name="Ana", phone_number="+6591234567", reason="complaint", summary="Cold soup."
+    )
+    still_open = await service.create_escalation(
+        name="Ben", phone_number="+6591234568", reason="complaint", summary="Noisy."
+    )
+    async with pool.acquire() as conn:
+        await INSPECT.resolve_escalation(conn, id=resolved.id)
+    await service.record_handoff(
+        session_id="room-1", from_agent="greeter", to_agent="reservation", entities={"x": 1}
+    )
+
+    # Today: only the visit of 181 days ago is past its period.
+    first = await purge_personal_data(store, restaurant, NOW)
+    assert (first.reservations, first.escalations, first.handoffs) == (1, 0, 0)
+    forgotten = await personal_data(pool, long_ago)
+    assert (forgotten["name"], forgotten["phone_number"], forgotten["idempotency_key"]) == (
+        None,
+        None,
+        None,
+    )
+    assert forgotten["other_info"] == {} and forgotten["anonymised_at"] is not None
+    assert (await personal_data(pool, on_the_cut_off))["name"] == "Mei Ling"
+
+    # 89 days on: the callback and the handoff (90 days) are still kept.
+    later = await purge_personal_data(store, restaurant, NOW + timedelta(days=89))
+    assert (later.escalations, later.handoffs) == (0, 0)
+    # 91 days on: they are not; the open callback is kept however old.
+    last = await purge_personal_data(store, restaurant, NOW + timedelta(days=91))
+    assert (last.escalations, last.handoffs) == (1, 1)
+    async with pool.acquire() as conn:
+        done = await INSPECT.escalation_personal_data_of(conn, id=resolved.id)
+        pending = await INSPECT.escalation_personal_data_of(conn, id=still_open.id)
+        [handoff] = [r async for r in INSPECT.handoffs_of(conn, session_id="room-1")]
+    assert (done["name"], done["phone_number"], done["summary"]) == (None, None, "")
+    assert (pending["name"], pending["summary"]) == ("Ben", "Noisy.")
+    assert handoff["entities"] == {}
+    # A second run finds nothing more to do.
+    again = await purge_personal_data(store, restaurant, NOW + timedelta(days=91))
+    assert (again.reservations, again.escalations, again.handoffs) == (0, 0, 0)
+
+
+async def test_analytics_and_covers_are_the_same_after_a_purge(
+    service: ReservationService, store: Store, restaurant: Restaurant
+) -> None:
+    day = days_ago(200, restaurant)
+    for n in range(1, 6):
+        await visit(store, restaurant, day, n)
+        await service.record_handoff(
+            session_id=f"room-{n}", from_agent="greeter", to_agent="reservation", entities={}
+        )
+    before = (
+        await service.handoff_summary(),
+        await store.held_covers(day),
+        await service.list_for_date(day),
+    )
+    purged = await purge_personal_data(store, restaurant, NOW + timedelta(days=91))
+    assert purged.reservations == 5
+    after = (
+        await service.handoff_summary(),
+        await store.held_covers(day),
+        await service.list_for_date(day),
+    )
+    assert after[0] == before[0] and after[1] == before[1]
+    assert after[2].total == before[2].total == 5
+    assert [r.name for r in after[2].items] == [None] * 5
+    assert [r.party_size for r in after[2].items] == [r.party_size for r in before[2].items]
+
+
+async def test_a_purge_while_bookings_are_written_loses_none_of_them(
+    service: ReservationService, store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+) -> None:
+    old = [await visit(store, restaurant, days_ago(300 + n, restaurant), n) for n in range(40)]
+
+    async def book(n: int) -> Reservation:
+        return await service.create(
+            phone_number=f"+659111{n:04d}",
+            name=f"Guest {n}",
+            reservation_date=date(2026, 11, 28),
+            reservation_time=DINNER,
+            party_size=1,
+        )
+
+    results = await asyncio.gather(
+        *(book(n) for n in range(30)),
+        purge_personal_data(store, restaurant, NOW),
+        purge_personal_data(store, restaurant, NOW),
+    )
+    booked = [r for r in results if isinstance(r, Reservation)]
+    page = await service.list_for_date(date(2026, 11, 28), page_size=100, status="confirmed")
+    assert len(booked) == page.total == 30
+    assert all(r.name and r.phone_number for r in page.items)
+    purges = [r for r in results if isinstance(r, Purged)]
+    # Two purges at once anonymise each old row once between them.
+    assert sum(p.reservations for p in purges) == len(old)
+    for reservation in old:
+        assert (await personal_data(pool, reservation))["name"] is None
+
+
+async def test_the_schema_refuses_to_anonymise_a_visit_still_to_come(
+    store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+) -> None:
+    upcoming = await visit(store, restaurant, days_ago(-3, restaurant), 1)
+    async with pool.acquire() as conn:
+        with pytest.raises(asyncpg.CheckViolationError, match="only_after_the_visit"):
+            await INSPECT.anonymise_reservation_now(conn, id=upcoming.id)
+    assert (await personal_data(pool, upcoming))["name"] == "Mei Ling"
+
+
+async def test_receptionist_purge_says_how_many_rows_it_touched(
+    store: Store,
+    restaurant: Restaurant,
+    migrated_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for n in range(3):
+        await visit(store, restaurant, days_ago(365, restaurant), n)
+    monkeypatch.setenv("DATABASE_URL", migrated_url)
+    get_settings.cache_clear()
+    try:
+        # The command runs its own event loop, as it does from a shell.
+        status = await asyncio.to_thread(main, ["purge"])
+    finally:
+        get_settings.cache_clear()
+    assert status == 0
+    assert capsys.readouterr().out.strip() == (
+        "Anonymised 3 reservations, 0 callbacks and 0 handoffs older than their retention period."
+    )

@@ -21,7 +21,9 @@ from core.errors import (
 )
 from core.models import Reservation, ReservationStatus, Urgency
 from core.restaurant import Restaurant
+from core.settings import Settings
 from core.store import Store
+from receptionist.cli import seed_database
 from tests.conftest import DINNER, NOW, SATURDAY, TODAY
 from tests.inspect import INSPECT, outbox
 
@@ -306,3 +308,12 @@ async def test_callbacks_urgent_first_then_oldest_and_moved_on(
         await desk.move_callback(made["Low"].id, "open", None)
     open_now = await desk.callbacks(["open", "in_progress"], page=1, page_size=1)
     assert ([e.name for e in open_now.items], open_now.total) == (["High"], 2)
+
+
+async def test_sample_data_announces_nothing(
+    migrated_url: str, store: Store, pool: asyncpg.Pool
+) -> None:
+    # `receptionist seed` writes bookings "made in calls" and a callback: none is news to staff.
+    settings = Settings(_env_file=None, database_url=migrated_url)
+    assert await seed_database(settings, days=3) > 0
+    assert await outbox(pool) == []

@@ -20,8 +20,8 @@ from core.models import (
 )
 from core.transitions import escalation_move_problem, reservation_move_problem
 
-# Keeps staff keys apart from the voice agent's (which start with the call's room name).
-STAFF_KEY_PREFIX = "staff:"
+# Keeps the idempotency keys staff send apart from the voice agent's (the call's room first).
+IDEMPOTENCY_PREFIX = "staff:"
 # A change that loses a race re-reads and re-checks; more than this many losses in a row is
 # not a race any more.
 _RETRIES = 3
@@ -58,7 +58,7 @@ class StaffDesk:
             reservation_time=at,
             party_size=party_size,
             other_info=other_info,
-            idempotency_key=f"{STAFF_KEY_PREFIX}{idempotency_key}" if idempotency_key else None,
+            idempotency_key=f"{IDEMPOTENCY_PREFIX}{idempotency_key}" if idempotency_key else None,
             walk_in=walk_in,
         )
         # A retried request gets its first booking back; a different request under the same key

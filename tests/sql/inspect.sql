@@ -35,10 +35,6 @@ select id, event_id, event_type, subject, state, attempts, last_error, next_atte
 from staff_outbox
 order by id;
 
--- name: make_notices_due()!
--- Lets the next pass claim every pending notice now, whatever its backoff.
-update staff_outbox set next_attempt_at = now() where state = 'pending';
-
 -- name: age_notices(by)!
 -- Moves every notice's creation back, as if written that long ago.
 update staff_outbox set created_at = created_at - :by::interval;

@@ -37,7 +37,8 @@ async def served() -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app run through its lifespan, with the settings read afresh."""
     get_settings.cache_clear()
     try:
-        async with LifespanManager(app) as manager:
+        # Generous: start-up checks the database, and this machine is shared and busy.
+        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield client
@@ -70,7 +71,8 @@ async def midday_client(
     monkeypatch.setenv("RESTAURANT_CONFIG", str(midday_file))
     get_settings.cache_clear()
     try:
-        async with LifespanManager(app) as manager:
+        # Generous: start-up checks the database, and this machine is shared and busy.
+        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield client

@@ -56,7 +56,8 @@ def the_api_posting_to(url: str, monkeypatch: pytest.MonkeyPatch) -> LifespanMan
     for name, value in QUICK.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    return LifespanManager(app)
+    # Generous: start-up checks the database, and this machine is shared and busy.
+    return LifespanManager(app, startup_timeout=WAIT, shutdown_timeout=WAIT)
 
 
 async def the_agents_day(service: ReservationService) -> list[str]:

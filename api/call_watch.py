@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import asyncpg
 from livekit import api
 
-from core.bounded import QUERIES
+from core.database import QUERIES
 from core.restaurant import Restaurant
 from core.settings import Settings
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from fastapi import FastAPI, Request
 
-from core.bounded import QUERIES
+from core.database import QUERIES
 from core.pool import create_pool
 
 SINGAPORE = ZoneInfo("Asia/Singapore")

@@ -7,21 +7,21 @@ from typing import Any
 
 import asyncpg
 
-from core.bounded import QUERIES, BoundedAccess, all_rows, bounded
+from core.database import QUERIES, Database, bounded, rows
 from core.models import Escalation, Reservation, RouteCount, Urgency
 
 # Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
 PURGE_TIMEOUT = 120.0
 
 
-class CallRecords(BoundedAccess):
+class CallRecords(Database):
     """Typed access to handoffs and escalations."""
 
     @bounded
     async def call_history(self, session_id: str) -> tuple[list[Reservation], int]:
         """The reservations a call has made and how many handoffs it has had."""
         async with self._guard():
-            booked = await all_rows(
+            booked = await rows(
                 QUERIES.list_reservations_of_session(self._pool, session_id=session_id)
             )
             handoffs = await QUERIES.count_handoffs_of_session(self._pool, session_id=session_id)
@@ -43,8 +43,8 @@ class CallRecords(BoundedAccess):
     @bounded
     async def handoff_routes(self) -> list[RouteCount]:
         async with self._guard():
-            rows = await all_rows(QUERIES.count_handoffs_by_route(self._pool))
-        return [RouteCount.model_validate(dict(r)) for r in rows]
+            found = await rows(QUERIES.count_handoffs_by_route(self._pool))
+        return [RouteCount.model_validate(dict(r)) for r in found]
 
     @bounded
     async def reservation_conversion(self, reservation_agent: str) -> tuple[int, int]:
@@ -65,6 +65,7 @@ class CallRecords(BoundedAccess):
         summary: str,
         urgency: Urgency,
         session_id: str | None,
+        announce: bool,
     ) -> Escalation:
         try:
             async with self._guard():
@@ -76,6 +77,7 @@ class CallRecords(BoundedAccess):
                     summary=summary,
                     urgency=urgency,
                     session_id=session_id,
+                    announce=announce,
                 )
         except asyncpg.CheckViolationError as exc:
             raise ValueError("escalation fields out of range") from exc
@@ -84,8 +86,8 @@ class CallRecords(BoundedAccess):
     @bounded
     async def open_escalations(self) -> list[Escalation]:
         async with self._guard():
-            rows = await all_rows(QUERIES.list_open_escalations(self._pool))
-        return [Escalation.model_validate(dict(r)) for r in rows]
+            found = await rows(QUERIES.list_open_escalations(self._pool))
+        return [Escalation.model_validate(dict(r)) for r in found]
 
     async def anonymise_older_than(
         self, *, visited_before: date, resolved_before: datetime, recorded_before: datetime

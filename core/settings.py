@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import StartupError
+from core.notices import EventType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +54,22 @@ class Settings(BaseSettings):
     token_cors_origins: str = "*"
 
     log_level: str = "INFO"
+
+    # Notices for staff (README, "Notices for staff"), posted by the API from the outbox. Unset:
+    # nothing is posted; notices wait in the outbox until a URL is set, up to the give-up age.
+    staff_webhook_url: HttpUrl | None = None
+    # Besides callbacks, which are always sent: reservation.created, reservation.cancelled
+    # (bookings the voice agent makes or cancels), comma-separated.
+    staff_webhook_events: Annotated[frozenset[EventType], NoDecode] = frozenset()
+    # One attempt's limit; a receiver slower than this is tried again later.
+    staff_webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Backoff after a failed attempt: the first wait, doubling up to the longest.
+    staff_webhook_retry_seconds: float = Field(default=2.0, gt=0)
+    staff_webhook_retry_max_seconds: float = Field(default=300.0, gt=0)
+    # A notice not delivered by then is given up (logged); its callback stays on the staff page.
+    staff_webhook_give_up_hours: float = Field(default=24.0, gt=0)
+    # How often each API process looks for due notices.
+    staff_webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     # The voice agent. Without an agent name the worker joins every new room (the Agents
     # Playground works as is); with one it waits for explicit dispatch.
@@ -109,6 +127,27 @@ class Settings(BaseSettings):
         """livekit_url for LiveKit's server API, which speaks HTTP."""
         return self.livekit_url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
 
+    @field_validator("staff_webhook_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `STAFF_WEBHOOK_URL=` in a .env file means "none", as for the other optional settings.
+        return None if value == "" else value
+
+    @field_validator("staff_webhook_events", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _backoff_grows(self) -> Settings:
+        if self.staff_webhook_retry_max_seconds < self.staff_webhook_retry_seconds:
+            raise ValueError(
+                "STAFF_WEBHOOK_RETRY_MAX_SECONDS must be at least STAFF_WEBHOOK_RETRY_SECONDS"
+            )
+        return self
+
 
 @lru_cache
 def get_settings() -> Settings:
@@ -116,8 +155,13 @@ def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        )
+        problems = "; ".join(_problem(error) for error in exc.errors(include_url=False))
         raise StartupError(f"Fix these settings: {problems}.") from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    # The variable's name, not a list index ("STAFF_WEBHOOK_EVENTS.0"); a rule about several
+    # settings names them in its own message.
+    where = ".".join(str(part) for part in error["loc"] if isinstance(part, str)).upper()
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

@@ -1,7 +1,7 @@
-"""The one place that talks to PostgreSQL: typed methods over the named queries in sql/queries.
+"""The agent's side of PostgreSQL: typed methods over the named queries in sql/queries.
 
 A Store is the reservations (here) and the call's records (core/call_records.py); every method
-keeps the bound of core/bounded.py.
+keeps the bound of core/database.py.
 """
 
 from __future__ import annotations
@@ -12,17 +12,12 @@ from typing import Any
 import asyncpg
 
 from core.availability import Booked
-from core.bounded import QUERIES, all_rows, bounded
 from core.call_records import CallRecords
-from core.errors import (
-    AlreadyBooked,
-    BookingRejected,
-    Reason,
-    ReservationNotFound,
-)
-from core.models import Reservation
+from core.database import QUERIES, bounded, rows
+from core.errors import AlreadyBooked, BookingRejected, Reason, ReservationNotFound
+from core.models import Reservation, ReservationStatus
 
-# Raised by sql/migrations/0003_capacity_checked_writes.sql.
+# Raised by sql/migrations/0003_capacity_checked_writes.sql and 0004_staff_desk.sql.
 _NO_CAPACITY = "RB001"
 _NOT_CONFIRMED = "RB002"
 _ONE_PER_PHONE_PER_DAY = "reservations_one_confirmed_per_phone_per_day"
@@ -35,7 +30,11 @@ class CodeCollision(Exception):
 
 
 class Store(CallRecords):
-    """Typed access to reservations, handoffs and escalations."""
+    """Typed access to reservations, handoffs and escalations.
+
+    `announce` on a write adds its staff notice (the outbox, sql/queries/outbox.sql) in the
+    same statement, so the notice exists exactly when the row does.
+    """
 
     @bounded
     async def ping(self) -> bool:
@@ -55,6 +54,8 @@ class Store(CallRecords):
         other_info: dict[str, Any],
         idempotency_key: str | None,
         session_id: str | None,
+        status: ReservationStatus,
+        announce: bool,
         dining: timedelta,
         capacity: int,
     ) -> Reservation:
@@ -72,6 +73,8 @@ class Store(CallRecords):
                     other_info=other_info,
                     idempotency_key=idempotency_key,
                     session_id=session_id,
+                    status=status,
+                    announce=announce,
                     dining=dining,
                     capacity=capacity,
                 )
@@ -118,9 +121,9 @@ class Store(CallRecords):
         return Reservation.model_validate(dict(row))
 
     @bounded
-    async def cancel(self, *, code: str) -> Reservation | None:
+    async def cancel(self, *, code: str, announce: bool) -> Reservation | None:
         async with self._guard():
-            row = await QUERIES.cancel_reservation(self._pool, code=code)
+            row = await QUERIES.cancel_reservation(self._pool, code=code, announce=announce)
         return None if row is None else Reservation.model_validate(dict(row))
 
     @bounded
@@ -138,12 +141,12 @@ class Store(CallRecords):
     @bounded
     async def upcoming_by_phone(self, phone_number: str, local_now: datetime) -> list[Reservation]:
         async with self._guard():
-            rows = await all_rows(
+            found = await rows(
                 QUERIES.list_upcoming_by_phone(
                     self._pool, phone_number=phone_number, local_now=local_now
                 )
             )
-        return [Reservation.model_validate(dict(r)) for r in rows]
+        return [Reservation.model_validate(dict(r)) for r in found]
 
     @bounded
     async def list_for_date(
@@ -151,7 +154,7 @@ class Store(CallRecords):
     ) -> tuple[list[Reservation], int]:
         """One page of a day's reservations and the day's total."""
         async with self._guard():
-            rows = await all_rows(
+            found = await rows(
                 QUERIES.list_reservations_for_date(
                     self._pool,
                     reservation_date=reservation_date,
@@ -163,17 +166,16 @@ class Store(CallRecords):
             total = await QUERIES.count_reservations_for_date(
                 self._pool, reservation_date=reservation_date, status=status
             )
-        return [Reservation.model_validate(dict(r)) for r in rows], int(total)
+        return [Reservation.model_validate(dict(r)) for r in found], int(total)
 
     @bounded
-    async def confirmed_covers(self, reservation_date: date) -> list[Booked]:
+    async def held_covers(self, reservation_date: date) -> list[Booked]:
+        """The day's bookings that hold seats: confirmed, or seated and not yet completed."""
         async with self._guard():
-            rows = await all_rows(
-                QUERIES.list_confirmed_covers_for_date(
-                    self._pool, reservation_date=reservation_date
-                )
+            found = await rows(
+                QUERIES.list_held_covers_for_date(self._pool, reservation_date=reservation_date)
             )
-        return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in rows]
+        return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in found]
 
     @staticmethod
     def _translate_unique(exc: asyncpg.UniqueViolationError) -> Exception:

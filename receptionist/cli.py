@@ -92,7 +92,8 @@ async def seed_database(settings: Settings, *, days: int) -> int:
         started.database_url, min_size=1, max_size=2, timeout=settings.db_timeout_seconds
     )
     try:
-        service = ReservationService(Store(pool), started.restaurant)
+        # Sample bookings and callbacks are not news: nothing is announced to the staff.
+        service = ReservationService(Store(pool), started.restaurant, notify_staff=False)
         return await load_sample_data(service, days=days)
     finally:
         await pool.close()

@@ -108,6 +108,7 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     print(
         f"\n{talk}\n"
         f"Staff API:    {api}/docs  (Authorization: Bearer {staff_key})\n"
+        f"Staff page:   {api}/staff  (sign in with that key)\n"
         f"Caller token: curl -X POST {api}/api/token\n"
         f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"
         "From the LiveKit Agents Playground or a starter app: connect manually with the LiveKit "

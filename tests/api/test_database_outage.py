@@ -22,6 +22,8 @@ from core.settings import get_settings
 from receptionist.embedded_postgres import start_embedded_postgres
 from tests.api.conftest import API_KEY, AUTH
 
+WALK_IN = {"name": "Ahmad", "phone_number": "98207272", "party_size": 2, "walk_in": True}
+
 
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[PostgresServer]:
@@ -59,9 +61,18 @@ async def test_503_within_two_seconds_then_recovery(
     assert (await outage_client.get("/healthz")).status_code == 200
     await asyncio.to_thread(stop, own_server)
     try:
-        for path in ["/healthz", "/api/reservations/98207272", "/api/analytics/handoffs"]:
+        for method, path, body in [
+            ("GET", "/healthz", None),
+            ("GET", "/api/reservations/98207272", None),
+            ("GET", "/api/analytics/handoffs", None),
+            ("GET", "/api/escalations", None),
+            ("PATCH", "/api/escalations/1", {"status": "resolved"}),
+            ("GET", "/api/occupancy", None),
+            ("PATCH", "/api/reservations/code/ABC123", {"status": "seated"}),
+            ("POST", "/api/reservations", WALK_IN),
+        ]:
             started = time.monotonic()
-            response = await outage_client.get(path, headers=AUTH)
+            response = await outage_client.request(method, path, headers=AUTH, json=body)
             elapsed = time.monotonic() - started
             assert response.status_code == 503, path
             assert (

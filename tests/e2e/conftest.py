@@ -1,4 +1,5 @@
-"""The real stack for end-to-end tests: livekit-server, the API and a worker process."""
+"""The real stacks for end-to-end tests: livekit-server, the API and a worker process; and, for
+the staff page, the API alone."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tests.e2e.harness import (
     start_worker,
 )
 from tests.e2e.phone import Phone, Telephony, compose, find_program, staff_restaurant
+from tests.midday import midday_restaurant
 
 
 @dataclass
@@ -164,6 +166,27 @@ async def phone_stack(
             process.stop()
 
 
+@dataclass
+class StaffStack:
+    api: Process
+    api_base: str
+    restaurant_file: Path
+
+
+@pytest.fixture(scope="module")
+def staff_stack(migrated_url: str) -> Iterator[StaffStack]:
+    """The API serving a restaurant where it is midday now (so walk-ins can be seated and
+    tonight booked whenever the test runs). The staff page needs no LiveKit server or worker."""
+    workdir = Path(tempfile.mkdtemp(prefix="receptionist-staff-"))
+    restaurant_file = midday_restaurant(workdir)
+    env = service_env(migrated_url, "ws://127.0.0.1:9", RESTAURANT_CONFIG=str(restaurant_file))
+    api, api_base = start_api(env, workdir)
+    try:
+        yield StaffStack(api, api_base, restaurant_file)
+    finally:
+        api.stop()
+
+
 LOG_LINES = 60
 # (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py.
 TIME_TO_SERVICE: list[tuple[str, float]] = []
@@ -185,9 +208,11 @@ def pytest_runtest_makereport(
     funcargs = getattr(item, "funcargs", {})
     processes: list[Process] = []
     if isinstance(stack := funcargs.get("stack"), Stack):
-        processes = [stack.worker, stack.api, stack.livekit.child]
+        processes += [stack.worker, stack.api, stack.livekit.child]
     if isinstance(phones := funcargs.get("phone_stack"), PhoneStack):
-        processes = [phones.worker, phones.sip, phones.livekit.child]
+        processes += [phones.worker, phones.sip, phones.livekit.child]
+    if isinstance(staff := funcargs.get("staff_stack"), StaffStack):
+        processes.append(staff.api)
     if report.failed:
         for process in processes:
             lines = process.output().splitlines()[-LOG_LINES:]

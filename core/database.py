@@ -1,5 +1,4 @@
-"""Bounded access to PostgreSQL, shared by the store's parts: every call answers within
-DB_TIMEOUT_SECONDS, and a server that does not answer is a DatabaseUnavailable."""
+"""What every store shares: the named queries, a pool, and bounded waits on the database."""
 
 from __future__ import annotations
 
@@ -18,9 +17,8 @@ from core.errors import DatabaseUnavailable
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "sql" / "queries"
 QUERIES = aiosql.from_path(QUERIES_DIR, "asyncpg")
 
-
 # What a dead, restarting or unreachable server looks like from asyncpg.
-_UNAVAILABLE = (
+UNAVAILABLE = (
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,
@@ -28,15 +26,17 @@ _UNAVAILABLE = (
     asyncpg.OperatorInterventionError,
     asyncpg.InterfaceError,
 )
-UNAVAILABLE = "Our booking system isn't answering right now; nothing was changed."
+
+
+NOT_ANSWERING = "Our booking system isn't answering right now; nothing was changed."
 P = ParamSpec("P")
 R = TypeVar("R")
-S = TypeVar("S", bound="BoundedAccess")
+D = TypeVar("D", bound="Database")
 
 
 def bounded(
-    method: Callable[Concatenate[S, P], Awaitable[R]],
-) -> Callable[Concatenate[S, P], Awaitable[R]]:
+    method: Callable[Concatenate[D, P], Awaitable[R]],
+) -> Callable[Concatenate[D, P], Awaitable[R]]:
     """Answer within the store's bound (DB_TIMEOUT_SECONDS), whatever the connection is doing.
 
     Cancelling a query on a server that has stopped answering waits on that server (asyncpg
@@ -46,7 +46,7 @@ def bounded(
     """
 
     @functools.wraps(method)
-    async def within_bound(store: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    async def within_bound(store: D, /, *args: P.args, **kwargs: P.kwargs) -> R:
         work = asyncio.ensure_future(method(store, *args, **kwargs))
         try:
             done, _ = await asyncio.wait({work}, timeout=store._timeout)
@@ -56,18 +56,18 @@ def bounded(
         if work in done:
             return work.result()
         store._abandon(work)
-        raise DatabaseUnavailable(UNAVAILABLE)
+        raise DatabaseUnavailable(NOT_ANSWERING)
 
     return within_bound
 
 
-async def all_rows(result: AsyncIterator[asyncpg.Record]) -> list[asyncpg.Record]:
+async def rows(result: AsyncIterator[asyncpg.Record]) -> list[asyncpg.Record]:
     # aiosql streams multi-row queries; every caller here wants the whole (small) result.
     return [row async for row in result]
 
 
-class BoundedAccess:
-    """A pool, and the bound every call on it keeps."""
+class Database:
+    """A pool and the timeout every call to it is bounded by."""
 
     def __init__(self, pool: asyncpg.Pool, *, timeout: float = 2.0) -> None:
         self._pool = pool
@@ -88,5 +88,5 @@ class BoundedAccess:
         try:
             async with asyncio.timeout(timeout or self._timeout):
                 yield
-        except _UNAVAILABLE as exc:
-            raise DatabaseUnavailable(UNAVAILABLE) from exc
+        except UNAVAILABLE as exc:
+            raise DatabaseUnavailable(NOT_ANSWERING) from exc

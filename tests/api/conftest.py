@@ -69,15 +69,8 @@ async def midday_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app serving a restaurant where it is midday now and every day is open."""
     monkeypatch.setenv("RESTAURANT_CONFIG", str(midday_file))
-    get_settings.cache_clear()
-    try:
-        # Generous: start-up checks the database, and this machine is shared and busy.
-        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield client
-    finally:
-        get_settings.cache_clear()
+    async with served() as client:
+        yield client
 
 
 @pytest.fixture

@@ -18,9 +18,11 @@ from agent.metrics import attach_metrics, log_usage
 from agent.notifications import RoomNotifier
 from agent.speech import speech_models
 from agent.state import CallState
+from agent.telephony import attach_phone_line, phone_line, session_options
 from agent.worker import ReceptionWorker
 from core.booking import ReservationService
 from core.errors import StartupError
+from core.logs import drop_personal_fields
 from core.pool import create_pool
 from core.restaurant import load_restaurant
 from core.settings import Settings, get_settings
@@ -32,6 +34,7 @@ logger = logging.getLogger("agent")
 
 def prewarm(proc: JobProcess) -> None:
     # Once per process, before any call: loading Silero takes longer than a caller should wait.
+    drop_personal_fields()
     settings = get_settings()
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=settings.vad_min_silence_seconds)
     proc.userdata["restaurant"] = load_restaurant(settings.restaurant_config)
@@ -47,14 +50,20 @@ async def entrypoint(ctx: JobContext) -> None:
     # The fault tests find a call's job process by this line.
     logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
     await resume(state)
+    # The caller is in the room when the job starts (they made it); a phone caller is a SIP
+    # participant, and their line changes the session's options and tools.
+    line = phone_line(await ctx.wait_for_participant(), restaurant)
     session = AgentSession[CallState](
         userdata=state,
         vad=ctx.proc.userdata["vad"],
         turn_handling={"turn_detection": "vad"},
         **speech_models(settings),
+        **session_options(line, settings),
     )
     attach_metrics(session, state.session_id)
     attach_handoff_log(session)
+    if line is not None:
+        await attach_phone_line(session, line)
 
     async def summarise_usage() -> None:
         log_usage(session, state.session_id)
@@ -85,6 +94,7 @@ def main() -> None:
     # The LiveKit CLI reads LIVEKIT_* from the environment, and pydantic-settings does not
     # export .env there, so load it first.
     load_dotenv()
+    drop_personal_fields()
     try:
         settings = get_settings()
     except StartupError as problem:

@@ -57,6 +57,16 @@ def oversized_party(restaurant: Restaurant) -> str:
     )
 
 
+def calling_from(number: str) -> str:
+    """How to use a phone caller's caller ID for their booking: confirm it, do not ask."""
+    ending = number[-4:]
+    return (
+        f"The phone number is the one the caller is calling from, ending {ending}: confirm it "
+        f'("shall I put the booking under the number you\'re calling from, ending {ending}?") '
+        "instead of asking for a number."
+    )
+
+
 # Each agent's instructions, by agent id: {name} is the restaurant's, {facts} its fact sheet.
 _INSTRUCTIONS = {
     "greeter": (

@@ -33,6 +33,8 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
                 f"The caller wants a table for {self.state.oversized_party}. "
                 + prompts.oversized_party(self.state.restaurant)
             )
+        if (number := self.state.caller_number) is not None and draft.phone == number:
+            notes.append(prompts.calling_from(number))
         if missing := draft.missing():
             notes.append("Still needed for a new booking: " + ", ".join(missing) + ".")
         if self.state.caller_number:

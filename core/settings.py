@@ -103,6 +103,25 @@ class Settings(BaseSettings):
     # Silero VAD: how long a pause ends the caller's turn.
     vad_min_silence_seconds: float = Field(default=0.55, gt=0, le=5)
 
+    # Phone calls through LiveKit SIP (livekit-sip), off unless asked for: browser and app
+    # calls need none of it. See the README's "Phone calls".
+    sip_enabled: bool = False
+    # The restaurant's number(s) the trunk delivers calls to, comma-separated; empty: the
+    # phone in restaurant.toml.
+    sip_inbound_numbers: str = ""
+    # Addresses (or CIDR ranges) allowed to send calls: the carrier's signalling addresses.
+    sip_allowed_addresses: str = "127.0.0.1"
+    # Digest authentication the carrier must answer, both or neither.
+    sip_auth_username: str = ""
+    sip_auth_password: SecretStr | None = None
+    # livekit-sip's own settings (SIP and RTP ports, addresses); `up` adds the keys and Redis.
+    sip_config: Path = PROJECT_ROOT / "sip.yaml"
+    # livekit-sip and livekit-server meet in Redis; a loopback URL nothing listens on is
+    # started by `up` (Debian's redis-server, no persistence).
+    redis_url: str = "redis://127.0.0.1:6379"
+    # A phone caller silent this long is told goodbye and the call ends.
+    phone_silence_seconds: float = Field(default=30.0, gt=0, le=600)
+
     @property
     def livekit_api_url(self) -> str:
         """livekit_url for LiveKit's server API, which speaks HTTP."""

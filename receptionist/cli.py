@@ -27,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="receptionist", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
-        "up", help="run the local stack: database, LiveKit server, API and voice worker"
+        "up",
+        help="run the local stack: database, LiveKit server, API and voice worker (with "
+        "SIP_ENABLED, Redis and livekit-sip too)",
     )
     commands.add_parser("migrate", help="apply pending migrations and exit")
     commands.add_parser(

@@ -15,11 +15,20 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import yaml
+from livekit import api
 
 from core.errors import StartupError
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from receptionist.children import Stack
 from receptionist.startup import start_up
+from receptionist.telephony import (
+    REDIS_READY,
+    SIP_LISTENING,
+    PhoneLines,
+    provision,
+    redis_command,
+    sip_command,
+)
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
@@ -32,7 +41,8 @@ READY_TIMEOUT = 60.0
 
 
 def up(settings: Settings) -> int:
-    """Database, LiveKit server, API and voice worker, with how to talk to the agent."""
+    """Database, LiveKit server, API and voice worker (and for phone calls Redis and
+    livekit-sip), with how to talk to the agent."""
     stack = Stack()
     try:
         _start_all(stack, settings)
@@ -46,17 +56,27 @@ def up(settings: Settings) -> int:
 def _start_all(stack: Stack, settings: Settings) -> None:
     # Mistakes the operator must fix are said once, here, before anything is started; the
     # children then share this (possibly embedded) database.
-    os.environ["DATABASE_URL"] = asyncio.run(start_up(settings)).database_url
+    started = asyncio.run(start_up(settings))
+    os.environ["DATABASE_URL"] = started.database_url
     os.environ.setdefault("API_KEY", _dev_secret(settings, "dev-api-key"))
-    if needs_local_livekit(settings.livekit_url):
+    phone = started.phone
+    if phone is not None and needs_local(settings.redis_url):
+        # livekit-server and livekit-sip find each other through Redis.
+        argv = redis_command(_tool("redis-server"), phone.redis)
+        redis_ready = stack.start_watched("redis", argv, REDIS_READY)
+        _wait_until(redis_ready.is_set, stack, "Redis to accept connections")
+    if needs_local(settings.livekit_url):
         os.environ.setdefault("LIVEKIT_API_KEY", "devkey")
         os.environ.setdefault("LIVEKIT_API_SECRET", _dev_secret(settings, "livekit-secret"))
         os.environ["LIVEKIT_KEYS"] = (
             f"{os.environ['LIVEKIT_API_KEY']}: {os.environ['LIVEKIT_API_SECRET']}"
         )
-        stack.start("livekit-server", livekit_command(settings))
+        redis = phone.redis if phone is not None else None
+        stack.start("livekit-server", livekit_command(settings, redis=redis))
         _wait_until(lambda: _listening(settings.livekit_url), stack, "livekit-server to listen")
     os.environ.setdefault("LIVEKIT_URL", settings.livekit_url)
+    if phone is not None:
+        _start_sip(stack, settings, phone)
     get_settings.cache_clear()
     python = sys.executable
     api = f"http://{settings.api_host}:{settings.api_port}"
@@ -80,6 +100,11 @@ def _start_all(stack: Stack, settings: Settings) -> None:
         if registered is not None
         else f"The call page is at {api}/, but no agent answers until OPENAI_API_KEY is set."
     )
+    if phone is not None:
+        talk += (
+            f"\nPhone calls:  dial sip:{phone.numbers[0]}@{phone.sip_host}:{phone.sip_port} "
+            "(README, 'Phone calls', to connect a real trunk)."
+        )
     print(
         f"\n{talk}\n"
         f"Staff API:    {api}/docs  (Authorization: Bearer {staff_key})\n"
@@ -93,6 +118,23 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     )
 
 
+def _start_sip(stack: Stack, settings: Settings, phone: PhoneLines) -> None:
+    """livekit-sip, listening, with our trunk and dispatch rule in place."""
+    key, secret = os.environ.get("LIVEKIT_API_KEY", ""), os.environ.get("LIVEKIT_API_SECRET", "")
+    if not key or not secret:
+        raise StartupError("Telephony needs LIVEKIT_API_KEY and LIVEKIT_API_SECRET.")
+    url = os.environ["LIVEKIT_URL"]
+    argv = sip_command(_tool("livekit-sip"), phone.sip_config, phone.redis, (url, key, secret))
+    listening = stack.start_watched("livekit-sip", argv, SIP_LISTENING)
+    _wait_until(listening.is_set, stack, "livekit-sip to listen")
+
+    async def provision_lines() -> None:
+        async with api.LiveKitAPI(url, key, secret) as lkapi:
+            await provision(lkapi, phone, settings.agent_name)
+
+    asyncio.run(provision_lines())
+
+
 def _wait_until(ready: Callable[[], bool], stack: Stack, what: str) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while not ready():
@@ -103,13 +145,14 @@ def _wait_until(ready: Callable[[], bool], stack: Stack, what: str) -> None:
         time.sleep(0.1)
 
 
-def needs_local_livekit(url: str) -> bool:
-    """A loopback LiveKit URL with nothing listening: start one ourselves."""
+def needs_local(url: str) -> bool:
+    """A loopback LiveKit (or Redis) URL with nothing listening: start one ourselves."""
     return urlparse(url).hostname in LOOPBACK and not _listening(url)
 
 
-def livekit_command(settings: Settings) -> list[str]:
-    """livekit-server with LIVEKIT_SERVER_CONFIG, listening on LIVEKIT_URL's port."""
+def livekit_command(settings: Settings, redis: dict[str, object] | None = None) -> list[str]:
+    """livekit-server with LIVEKIT_SERVER_CONFIG, listening on LIVEKIT_URL's port (and with
+    `redis` for telephony: livekit-sip reaches the server through it)."""
     path = settings.livekit_server_config
     try:
         config = yaml.safe_load(path.read_text()) or {}
@@ -125,19 +168,30 @@ def livekit_command(settings: Settings) -> list[str]:
     if not isinstance(config, dict):
         raise StartupError(f"{path} should hold livekit-server's settings as a YAML mapping.")
     config["port"] = _address(settings.livekit_url)[1]
-    return [_livekit_server(), "--config-body", yaml.safe_dump(config)]
+    if redis is not None:
+        config["redis"] = redis
+    return [_tool("livekit-server"), "--config-body", yaml.safe_dump(config)]
 
 
-def _livekit_server() -> str:
-    found = shutil.which("livekit-server", path=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}")
+# Where each program `up` runs comes from, for the sentence that says how to get it.
+SETUP = {
+    "livekit-server": "run scripts/setup-livekit",
+    "livekit-sip": "run scripts/setup-sip",
+    "redis-server": "run scripts/setup-sip, or install Redis 7 (Debian: apt-get install "
+    "redis-server), or set REDIS_URL to a Redis you run",
+}
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}")
     if found is None:
-        raise StartupError("livekit-server is not installed: run scripts/setup-livekit.")
+        raise StartupError(f"{name} is not installed: {SETUP[name]}.")
     return found
 
 
 def _address(url: str) -> tuple[str, int]:
     parsed = urlparse(url)
-    default = 443 if parsed.scheme in ("https", "wss") else 80
+    default = {"https": 443, "wss": 443, "redis": 6379, "rediss": 6379}.get(parsed.scheme, 80)
     return parsed.hostname or "127.0.0.1", parsed.port or default
 
 

@@ -49,8 +49,9 @@ def staff_transfer_tool(state: CallState, caller_identity: str) -> llm.Tool:
             refused = answer.status == api.SIPTransferStatus.STS_TRANSFER_FAILED
         except (api.ServerError, OSError, TimeoutError):
             refused = True
-        # livekit-sip can report a REFER as failed that the far end took (it raced the reply);
-        # a carrier then hangs up our leg once the caller is through: that is a transfer.
+        # A livekit-sip built without scripts/patches can report a REFER the far end took as
+        # failed (it loses a fast reply); a carrier then hangs up our leg once the caller is
+        # through: that is a transfer.
         if refused and not await _left(job.room, caller_identity, CARRIER_HANG_UP_SECONDS):
             logger.warning("transfer failed", extra={"session": state.session_id})
             raise ToolError(FAILED)

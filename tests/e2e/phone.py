@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import array
 import math
-import os
 import random
 import shutil
 import socket
@@ -84,15 +83,7 @@ class Telephony:
         config = read_sip_config(PROJECT_ROOT / "sip.yaml")
         config.update(sip_port=self.sip_port, rtp_port=rtp_range())
         argv = sip_command(self.sip_binary, config, self.redis_config, (livekit_url, key, secret))
-        # livekit-sip's SIP library (sipgo) sends a request before it arms the transaction's
-        # timer; a reply that lands in between, as baresip's 202 to a REFER can on loopback
-        # when the machine is saturated, makes the transfer report failure though it went
-        # through. One Go thread at a higher priority closes that window for the tests; a real
-        # carrier answers milliseconds later, far outside it.
-        argv = ["nice", "-n", "-10", *argv] if os.geteuid() == 0 else argv
-        sip = Process(
-            "livekit-sip", argv, {**env, "GOMAXPROCS": "1"}, self.workdir / "livekit-sip.log"
-        )
+        sip = Process("livekit-sip", argv, env, self.workdir / "livekit-sip.log")
         sip.start_and_wait(
             lambda: "sip signaling listening on" in sip.output(), "livekit-sip to listen", 60
         )

@@ -1,6 +1,9 @@
-"""One call's state with its four agents, ready to start at the greeter."""
+"""One call's state with its four agents, ready to start at the greeter; and a call picked up
+again by a new agent after the last one was lost."""
 
 from __future__ import annotations
+
+import logging
 
 from agent.escalation import EscalationAgent
 from agent.greeter import Greeter
@@ -8,6 +11,9 @@ from agent.information import InformationAgent
 from agent.reservation import ReservationAgent
 from agent.state import CallState, Notifier
 from core.booking import ReservationService
+from core.errors import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def new_call(service: ReservationService, session_id: str, notify: Notifier) -> CallState:
@@ -25,3 +31,31 @@ def new_call(service: ReservationService, session_id: str, notify: Notifier) -> 
         )
     }
     return state
+
+
+async def resume(state: CallState) -> None:
+    """Pick up what this call already did, if an earlier agent of the same room was lost (its
+    job crashed, its worker went away) and the API dispatched a new one."""
+    try:
+        booked, handoffs = await state.service.call_history(state.session_id)
+    except DatabaseUnavailable:
+        logger.warning("call history unavailable", extra={"session": state.session_id})
+        return
+    if not booked and not handoffs:
+        return
+    state.resumed = True
+    state.booked_earlier = [r for r in booked if r.status == "confirmed"]
+    for reservation in state.booked_earlier:
+        # Made by this caller earlier in this very call.
+        state.identity.prove(reservation, "holds_code")
+    state.found_bookings = list(state.booked_earlier)
+    if len(state.booked_earlier) == 1:
+        state.selected_booking = state.booked_earlier[0]
+    logger.info(
+        "call resumed",
+        extra={
+            "session": state.session_id,
+            "bookings": len(state.booked_earlier),
+            "handoffs": handoffs,
+        },
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from agent import prompts
 from agent.handoffs import ToEscalation, ToInformation, ToReservation
+from agent.phrasing import describe_booking
 from agent.state import CallState
 
 
@@ -11,6 +13,9 @@ class Greeter(ToReservation, ToInformation, ToEscalation):
         super().__init__(state, id="greeter")
 
     def entry_instructions(self) -> str:
+        if self.state.previous_agent is None and self.state.resumed:
+            booked = [describe_booking(r) for r in self.state.booked_earlier]
+            return prompts.resumed_call(booked)
         if self.state.previous_agent is None:
             return (
                 f"Greet the caller: thank them for calling {self.state.restaurant.name} "

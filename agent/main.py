@@ -9,17 +9,20 @@ import sys
 
 import asyncpg
 from dotenv import load_dotenv
-from livekit.agents import AgentServer, AgentSession, JobContext, JobProcess, cli, room_io
+from livekit.agents import AgentSession, JobContext, JobProcess, cli, room_io
 
-from agent.call import new_call
+from agent.call import new_call, resume
 from agent.handoff_log import attach_handoff_log
 from agent.metrics import attach_metrics, log_usage
 from agent.notifications import RoomNotifier
 from agent.speech import speech_models
 from agent.state import CallState
+from agent.telephony import attach_phone_line, phone_line, session_options
 from agent.turn_taking import attach_turn_taking, load_vad, turn_handling
+from agent.worker import ReceptionWorker
 from core.booking import ReservationService
 from core.errors import StartupError
+from core.logs import drop_personal_fields
 from core.pool import create_pool
 from core.restaurant import load_restaurant
 from core.settings import Settings, get_settings
@@ -31,6 +34,7 @@ logger = logging.getLogger("agent")
 
 def prewarm(proc: JobProcess) -> None:
     # Once per process, before any call: loading a VAD takes longer than a caller should wait.
+    drop_personal_fields()
     settings = get_settings()
     proc.userdata["vad"] = load_vad(settings)
     proc.userdata["restaurant"] = load_restaurant(settings.restaurant_config)
@@ -43,15 +47,24 @@ async def entrypoint(ctx: JobContext) -> None:
     restaurant = ctx.proc.userdata["restaurant"]
     service = ReservationService(Store(pool, timeout=settings.db_timeout_seconds), restaurant)
     state = new_call(service, session_id=ctx.room.name, notify=RoomNotifier(ctx.room))
+    # The fault tests find a call's job process by this line.
+    logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
+    await resume(state)
+    # The caller is in the room when the job starts (they made it); a phone caller is a SIP
+    # participant, and their line changes the session's options and tools.
+    line = phone_line(await ctx.wait_for_participant(), restaurant)
     session = AgentSession[CallState](
         userdata=state,
         vad=ctx.proc.userdata["vad"],
         turn_handling=turn_handling(settings),
         **speech_models(settings),
+        **session_options(line, settings),
     )
     attach_metrics(session, state.session_id)
     attach_handoff_log(session)
     attach_turn_taking(session, settings)
+    if line is not None:
+        await attach_phone_line(session, line)
 
     async def summarise_usage() -> None:
         log_usage(session, state.session_id)
@@ -82,6 +95,7 @@ def main() -> None:
     # The LiveKit CLI reads LIVEKIT_* from the environment, and pydantic-settings does not
     # export .env there, so load it first.
     load_dotenv()
+    drop_personal_fields()
     try:
         settings = get_settings()
     except StartupError as problem:
@@ -98,11 +112,18 @@ def main() -> None:
         sys.exit(str(problem))
     # Job processes inherit this, so they all use the same (possibly embedded) database.
     os.environ["DATABASE_URL"] = started.database_url
-    server = AgentServer(
+    server = ReceptionWorker(
+        settings,
         load_threshold=settings.worker_load_threshold,
         host=settings.worker_host,
         port=settings.worker_port,
+        max_retry=sys.maxsize if settings.worker_max_retry is None else settings.worker_max_retry,
     )
     server.setup_fnc = prewarm
     server.rtc_session(entrypoint, agent_name=settings.agent_name)
-    cli.run_app(server)
+    try:
+        cli.run_app(server)
+    finally:
+        # livekit's CLI exits with status 0 even then; a supervisor must see a failure.
+        if server.gave_up:
+            sys.exit("The voice worker gave up reaching LiveKit; see the log above.")

@@ -36,11 +36,34 @@ def database_down(restaurant: Restaurant) -> str:
     )
 
 
+def resumed_call(booked: list[str]) -> str:
+    """The first words of an agent picking up a call whose agent was lost."""
+    earlier = (
+        f" Already booked in this call: {'; '.join(booked)}. Do not offer to book it again."
+        if booked
+        else ""
+    )
+    return (
+        "The line dropped and you are picking the call up again: apologise briefly that you "
+        f"were cut off.{earlier} Ask what else you can help with."
+    )
+
+
 def oversized_party(restaurant: Restaurant) -> str:
     """What to do about a group larger than we book."""
     return (
         f"{restaurant.booking.party_limit} Offer to pass the caller to our team "
         "(transfer_to_escalation)."
+    )
+
+
+def calling_from(number: str) -> str:
+    """How to use a phone caller's caller ID for their booking: confirm it, do not ask."""
+    ending = number[-4:]
+    return (
+        f"The phone number is the one the caller is calling from, ending {ending}: confirm it "
+        f'("shall I put the booking under the number you\'re calling from, ending {ending}?") '
+        "instead of asking for a number."
     )
 
 

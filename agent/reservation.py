@@ -34,6 +34,8 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
                 f"The caller wants a table for {self.state.oversized_party}. "
                 + prompts.oversized_party(self.state.restaurant)
             )
+        if (number := self.state.caller_number) is not None and draft.phone == number:
+            notes.append(prompts.calling_from(number))
         if missing := draft.missing():
             notes.append("Still needed for a new booking: " + ", ".join(missing) + ".")
         if self.state.caller_number:
@@ -148,6 +150,8 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
             raise ToolError(f"Not booked: {exc.message} Offer to change that booking.") from exc
         except DatabaseUnavailable as exc:
             raise ToolError(prompts.database_down(self.state.restaurant)) from exc
+        # Made by this caller, in this call: theirs to change or cancel without more proof.
+        self.state.identity.prove(reservation, "holds_code")
         self.state.selected_booking = reservation
         await self.state.announce("created", reservation)
         code = reservation.confirmation_code

@@ -104,6 +104,9 @@ class CallState:
     found_bookings: list[Reservation] = field(default_factory=list)
     # Which bookings the caller has shown are theirs (agent/identity.py).
     identity: CallerIdentity = field(default_factory=CallerIdentity)
+    # A call picked up again after its agent was lost, with what it had booked by then.
+    resumed: bool = False
+    booked_earlier: list[Reservation] = field(default_factory=list)
     information: InformationHandoffData | None = None
     escalation: EscalationHandoffData | None = None
     # (code, status, updated_at) already sent to the room, so a repeat is never sent twice.

@@ -86,9 +86,10 @@ class TurnTaking:
     def keypad_entry(self, keys: str) -> SpeechHandle:
         """A number typed on the caller's phone keypad (DTMF), ending on '#'.
 
-        The seam for telephony: it collects the keys and calls this on '#'. The digits become
-        the caller's turn as if said, and whatever audio the VAD had begun to hear as a turn is
-        dropped (the caller was pressing keys, not talking).
+        For keys collected outside a tool call: the digits become the caller's turn as if said,
+        and whatever audio the VAD had begun to hear as a turn is dropped (the caller was
+        pressing keys, not talking). The phone line's keypad tool (agent/keypad.py) needs none
+        of it: its GetDtmfTask hands the digits to the tool, which puts them in the booking.
         """
         if not re.fullmatch(r"[0-9]+#", keys):
             raise ValueError("a keypad entry is one or more digits ending on '#'")

@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.staff_keys import matching_key
 from core.booking import ReservationService
+from core.desk import StaffDesk
 
 # Dependencies are async on purpose: FastAPI runs plain `def` ones in a thread pool, a
 # measurable cost on every request (bench/README.md).
@@ -18,6 +19,11 @@ _bearer = HTTPBearer(auto_error=False, description="One of the keys in this depl
 async def get_service(request: Request) -> ReservationService:
     service: ReservationService = request.state.service
     return service
+
+
+async def get_desk(request: Request) -> StaffDesk:
+    desk: StaffDesk = request.state.desk
+    return desk
 
 
 async def require_api_key(
@@ -37,3 +43,4 @@ async def require_api_key(
 
 
 ServiceDep = Annotated[ReservationService, Depends(get_service)]
+DeskDep = Annotated[StaffDesk, Depends(get_desk)]

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
-from api.schemas import FieldProblem, Problem, ValidationProblem
-from core.errors import AlreadyBooked, BookingRejected, DatabaseUnavailable, ReservationNotFound
+from api.schemas import Alternative, BookingConflict, FieldProblem, Problem, ValidationProblem
+from core.errors import (
+    AlreadyBooked,
+    BookingRejected,
+    DatabaseUnavailable,
+    EscalationNotFound,
+    IdempotencyKeyReused,
+    IllegalTransition,
+    ReservationNotFound,
+)
 
 logger = logging.getLogger(__name__)
 
 _STATUS = {
     ReservationNotFound: status.HTTP_404_NOT_FOUND,
-    AlreadyBooked: status.HTTP_409_CONFLICT,
-    BookingRejected: status.HTTP_409_CONFLICT,
+    EscalationNotFound: status.HTTP_404_NOT_FOUND,
+    IllegalTransition: status.HTTP_409_CONFLICT,
+    IdempotencyKeyReused: status.HTTP_422_UNPROCESSABLE_CONTENT,
     DatabaseUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
@@ -32,6 +44,16 @@ AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 NOT_FOUND_RESPONSES: dict[int | str, dict[str, object]] = {
     404: {"model": Problem, "description": "Nothing matches."},
+}
+# FastAPI's answer to a body it cannot decode as text (not UTF-8); bad JSON is a 422.
+BODY_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": Problem, "description": "The body cannot be read."},
+}
+CONFLICT_RESPONSES: dict[int | str, dict[str, object]] = BODY_RESPONSES | {
+    409: {"model": Problem, "description": "The rules do not allow that change now."},
+}
+BOOKING_RESPONSES: dict[int | str, dict[str, object]] = BODY_RESPONSES | {
+    409: {"model": BookingConflict, "description": "That cannot be booked; nearest times."},
 }
 
 
@@ -72,16 +94,50 @@ async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
 def _domain_problem(code: int) -> object:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
         if code >= 500:
-            logger.warning(
-                "request failed", extra={"error": type(exc).__name__, "path": request.url.path}
-            )
+            # The route's template, never the raw path: paths carry phone numbers.
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            logger.warning("request failed", extra={"error": type(exc).__name__, "route": route})
         return JSONResponse({"detail": str(exc)}, status_code=code)
 
     return handler
 
 
+async def _booking_conflict(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, BookingRejected):
+        reason, alternatives = exc.reason.value, exc.alternatives
+    else:
+        reason, alternatives = "already_booked", ()
+    body = BookingConflict(
+        detail=str(exc),
+        reason=reason,
+        alternatives=[
+            Alternative(reservation_date=at.date(), reservation_time=at.time())
+            for at in alternatives
+        ],
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=status.HTTP_409_CONFLICT)
+
+
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        # Starlette names only the methods of the first route on the path; a path served by
+        # several routes (GET and POST /api/reservations) must list them all.
+        allowed = {
+            method
+            for route in request.app.router.routes
+            if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE
+            for method in route.methods or ()
+        }
+        exc = HTTPException(exc.status_code, exc.detail, {"Allow": ", ".join(sorted(allowed))})
+    return await http_exception_handler(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(InvalidParameter, _invalid_parameter)
+    app.add_exception_handler(BookingRejected, _booking_conflict)
+    app.add_exception_handler(AlreadyBooked, _booking_conflict)
     for error, code in _STATUS.items():
         app.add_exception_handler(error, _domain_problem(code))  # type: ignore[arg-type]

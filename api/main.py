@@ -1,4 +1,5 @@
-"""The API: staff lookups, handoff analytics, health, caller tokens and the call page."""
+"""The API: the staff desk, handoff analytics, health, caller tokens, the pages, and the
+delivery of staff notices."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.access_log import install_access_log
+from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
-from api.routes import analytics, health, reservations, token, web
+from api.routes import analytics, escalations, health, occupancy, reservations, token, web
 from api.staff_keys import parse_staff_keys
 from core.booking import ReservationService
+from core.delivery import delivering
+from core.desk import StaffDesk
+from core.desk_store import DeskStore
 from core.logs import configure_logging
 from core.pool import create_pool
 from core.retention import purge_daily
@@ -35,24 +40,41 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         timeout=settings.db_timeout_seconds,
     )
     store = Store(pool, timeout=settings.db_timeout_seconds)
-    service = ReservationService(store, started.restaurant)
-    purging = asyncio.create_task(purge_daily(store, started.restaurant, service.now))
+    # Staff act here, so nothing they do is announced to them (core/booking.py).
+    service = ReservationService(store, started.restaurant, notify_staff=False)
+    background = [asyncio.create_task(purge_daily(store, started.restaurant, service.now))]
+    watch = call_watch(settings, started.restaurant)
+    if watch is not None:
+        background.append(asyncio.create_task(watch.run(pool)))
     try:
-        yield {"service": service, "restaurant": started.restaurant, "staff_keys": staff_keys}
+        async with delivering(settings, pool, started.restaurant):
+            yield {
+                "service": service,
+                "desk": StaffDesk(service, DeskStore(pool, timeout=settings.db_timeout_seconds)),
+                "restaurant": started.restaurant,
+                "staff_keys": staff_keys,
+            }
     finally:
-        purging.cancel()
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        if watch is not None:
+            await watch.livekit.aclose()
         await pool.close()
 
 
 app = FastAPI(
     title="Restaurant receptionist API",
-    summary="Reservation lookups for staff, handoff analytics, health, and caller tokens.",
+    summary="The staff desk (bookings, callbacks, a day's occupancy), handoff analytics, "
+    "health, and caller tokens.",
     lifespan=lifespan,
     responses=PROBLEM_RESPONSES,
 )
 install_error_handlers(app)
 install_access_log(app)
 app.include_router(reservations.router)
+app.include_router(escalations.router)
+app.include_router(occupancy.router)
 app.include_router(analytics.router)
 app.include_router(health.router)
 app.include_router(token.router)

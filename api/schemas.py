@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
 
-from core.models import ReservationStatus
+from core.models import EscalationStatus, ReservationStatus, Urgency
 
 # Staff and the original clients read times as HH:MM.
 ClockTime = Annotated[
     time, PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str, when_used="json")
+]
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _iso_date_only(value: object) -> object:
+    # pydantic would also take "0" or "1700000000" as Unix timestamps; staff mean calendar days.
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError("use a date written as YYYY-MM-DD")
+    return value
+
+
+def _hh_mm_only(value: object) -> object:
+    # pydantic would also take seconds since midnight; staff write clock times.
+    if not isinstance(value, str) or not HH_MM.fullmatch(value):
+        raise ValueError("use a 24-hour time written as HH:MM")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+ClockTimeIn = Annotated[time, BeforeValidator(_hh_mm_only)]
+# Typed by staff: no control characters (PostgreSQL refuses NUL, and logs and pages need none).
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN_TEXT)
 ]
 
 
@@ -49,6 +86,101 @@ class ReservationPagePublic(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+class ReservationCreate(BaseModel):
+    """A booking staff take: a walk-in seated now, or a booking for a date and time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    phone_number: str = Field(
+        min_length=1,
+        max_length=40,
+        description="Any format; without a country code, the restaurant's country.",
+    )
+    party_size: int = Field(ge=1, le=100)
+    walk_in: bool = Field(
+        default=False, description="Guests at the door: booked at the current slot, seated."
+    )
+    reservation_date: IsoDate | None = Field(default=None, description="YYYY-MM-DD.")
+    reservation_time: ClockTimeIn | None = Field(default=None, description="HH:MM, local.")
+    notes: str = Field(default="", max_length=500, pattern=PLAIN_TEXT)
+
+    @model_validator(mode="after")
+    def _a_time_or_now(self) -> ReservationCreate:
+        given = self.reservation_date is not None, self.reservation_time is not None
+        if self.walk_in and any(given):
+            raise ValueError("a walk-in is seated now: leave out reservation_date and time")
+        if not self.walk_in and not all(given):
+            raise ValueError("give reservation_date and reservation_time, or walk_in: true")
+        return self
+
+
+class Alternative(BaseModel):
+    reservation_date: date
+    reservation_time: ClockTime
+
+
+class BookingConflict(Problem):
+    """A booking that cannot be made: why (`reason`), and the nearest times that can."""
+
+    reason: str
+    alternatives: list[Alternative]
+
+
+class ReservationStatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: ReservationStatus
+
+
+class EscalationPublic(BaseModel):
+    id: int
+    # Null once a resolved callback's personal data has been anonymised ([retention]).
+    name: str | None
+    phone_number: str | None
+    reason: str
+    summary: str
+    urgency: Urgency
+    status: EscalationStatus
+    staff_note: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EscalationPagePublic(BaseModel):
+    items: list[EscalationPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class EscalationChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: EscalationStatus
+    note: str | None = Field(default=None, max_length=1000, pattern=PLAIN_TEXT)
+
+
+class SlotPublic(BaseModel):
+    time: ClockTime
+    covers: int
+
+
+class ServicePublic(BaseModel):
+    service: str
+    opens: ClockTime
+    closes: ClockTime
+    slots: list[SlotPublic]
+
+
+class OccupancyPublic(BaseModel):
+    """Covers in use at each slot of each service of a day, against the capacity."""
+
+    reservation_date: date
+    capacity_covers: int
+    services: list[ServicePublic]
 
 
 class Health(BaseModel):

@@ -7,21 +7,40 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from core.errors import BookingRejected, Reason
-from core.restaurant import WEEKDAYS, Restaurant
+from core.restaurant import WEEKDAYS, Restaurant, Service
 
 
 @dataclass(frozen=True, slots=True)
 class Booked:
-    """Covers a confirmed reservation occupies from its time for the dining duration."""
+    """Covers a booking that holds seats (confirmed or seated) occupies from its time for the
+    dining duration."""
 
     at: time
     covers: int
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceOccupancy:
+    """Covers in use at each slot of one service, for the staff's view of a day."""
+
+    service: Service
+    slots: tuple[tuple[time, int], ...]
+
+
 def rule_violation(
-    restaurant: Restaurant, day: date, at: time, party_size: int, now: datetime
+    restaurant: Restaurant,
+    day: date,
+    at: time,
+    party_size: int,
+    now: datetime,
+    *,
+    arriving_now: bool = False,
 ) -> BookingRejected | None:
-    """Why a party cannot book this date and time by the rules alone (capacity aside)."""
+    """Why a party cannot book this date and time by the rules alone (capacity aside).
+
+    `arriving_now` is a walk-in: the guests are at the door, so the time is the current slot
+    (`current_slot`) and cannot be too soon or already begun; every other rule holds.
+    """
     rules = restaurant.booking
     if party_size < 1:
         return BookingRejected(Reason.PARTY_TOO_SMALL, "A booking needs at least one guest.")
@@ -50,6 +69,10 @@ def rule_violation(
             Reason.NOT_ON_SLOT, f"We seat guests every {rules.slot_minutes} minutes."
         )
     starts = datetime.combine(day, at)
+    if arriving_now:
+        if starts != current_slot(restaurant, now):
+            return BookingRejected(Reason.NOT_ON_SLOT, "A walk-in is seated at the current time.")
+        return None
     if starts <= local_now:
         return BookingRejected(Reason.IN_PAST, "That time has already passed.")
     if starts < local_now + timedelta(minutes=rules.min_notice_minutes):
@@ -67,6 +90,33 @@ def fits(restaurant: Restaurant, booked: Iterable[Booked], at: time, party_size:
     length = dining.total_seconds() // 60
     overlapping = sum(b.covers for b in booked if abs(_minutes(b.at) - start) < length)
     return overlapping + party_size <= restaurant.booking.capacity_covers
+
+
+def current_slot(restaurant: Restaurant, now: datetime) -> datetime:
+    """The slot a walk-in arriving now takes: local time, down to the slot boundary."""
+    local = restaurant.local_now(now).replace(second=0, microsecond=0)
+    step = restaurant.booking.slot_minutes
+    return local - timedelta(minutes=(local.hour * 60 + local.minute) % step)
+
+
+def occupancy(
+    restaurant: Restaurant, day: date, booked: Iterable[Booked]
+) -> list[ServiceOccupancy]:
+    """Per service of the day, the covers whose meal is under way at each slot."""
+    held = list(booked)
+    length = restaurant.booking.dining.total_seconds() // 60
+    step = timedelta(minutes=restaurant.booking.slot_minutes)
+    found = []
+    for service in restaurant.services_on(day):
+        slots = []
+        slot = datetime.combine(day, service.opens)
+        while slot < datetime.combine(day, service.closes):
+            at = _minutes(slot.time())
+            covers = sum(b.covers for b in held if 0 <= at - _minutes(b.at) < length)
+            slots.append((slot.time(), covers))
+            slot += step
+        found.append(ServiceOccupancy(service, tuple(slots)))
+    return found
 
 
 def seating_times(restaurant: Restaurant, day: date) -> Iterator[time]:

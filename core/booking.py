@@ -44,7 +44,12 @@ class Availability:
 
 
 class ReservationService:
-    """Check, book, look up, change and cancel reservations; record handoffs and escalations."""
+    """Check, book, look up, change and cancel reservations; record handoffs and escalations.
+
+    With `notify_staff` (the voice agent's service), escalations and the bookings it makes or
+    cancels are announced to staff through the outbox; the staff's own service (the API) and
+    the sample data announce nothing.
+    """
 
     def __init__(
         self,
@@ -52,10 +57,12 @@ class ReservationService:
         restaurant: Restaurant,
         *,
         clock: Callable[[], datetime] = utc_now,
+        notify_staff: bool = True,
     ) -> None:
         self.store = store
         self.restaurant = restaurant
         self._clock = clock
+        self.notify_staff = notify_staff
 
     def now(self) -> datetime:
         return self._clock()
@@ -89,10 +96,19 @@ class ReservationService:
         other_info: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         session_id: str | None = None,
+        walk_in: bool = False,
     ) -> Reservation:
-        """Book a table; the same idempotency key always returns the same reservation."""
+        """Book a table; the same idempotency key always returns the same reservation.
+
+        A walk-in (guests at the door) is booked at the current slot and seated at once.
+        """
         rejected = rule_violation(
-            self.restaurant, reservation_date, reservation_time, party_size, self.now()
+            self.restaurant,
+            reservation_date,
+            reservation_time,
+            party_size,
+            self.now(),
+            arriving_now=walk_in,
         )
         if rejected is not None:
             # A repeated call must not be refused by a rule that held the first time (the time
@@ -116,6 +132,8 @@ class ReservationService:
                     other_info=other_info or {},
                     idempotency_key=idempotency_key,
                     session_id=session_id,
+                    status="seated" if walk_in else "confirmed",
+                    announce=self.notify_staff,
                     dining=rules.dining,
                     capacity=rules.capacity_covers,
                 )
@@ -175,7 +193,10 @@ class ReservationService:
             raise await self._with_alternatives(rejected, new_date, new_time, new_party) from None
 
     async def cancel(self, code: str) -> Reservation:
-        cancelled = await self.store.cancel(code=normalize_confirmation_code(code))
+        """Cancel a confirmed booking (the caller's wish; staff use StaffDesk.set_status)."""
+        cancelled = await self.store.cancel(
+            code=normalize_confirmation_code(code), announce=self.notify_staff
+        )
         if cancelled is None:
             raise ReservationNotFound("I couldn't find a confirmed booking with that code.")
         return cancelled
@@ -192,6 +213,10 @@ class ReservationService:
             reservation_date, status=status, page_size=page_size, skip=(page - 1) * page_size
         )
         return ReservationPage(items=items, total=total, page=page, page_size=page_size)
+
+    async def call_history(self, session_id: str) -> tuple[list[Reservation], int]:
+        """What a call (LiveKit room) has booked so far, and how many handoffs it has had."""
+        return await self.store.call_history(session_id)
 
     async def record_handoff(
         self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
@@ -217,6 +242,7 @@ class ReservationService:
             summary=summary.strip(),
             urgency=urgency,
             session_id=session_id,
+            announce=self.notify_staff,
         )
 
     async def handoff_summary(self) -> HandoffSummary:
@@ -238,7 +264,7 @@ class ReservationService:
     async def _ensure_bookable(self, day: date, at: time, party_size: int) -> None:
         rejected = rule_violation(self.restaurant, day, at, party_size, self.now())
         if rejected is None:
-            if fits(self.restaurant, await self.store.confirmed_covers(day), at, party_size):
+            if fits(self.restaurant, await self.store.held_covers(day), at, party_size):
                 return
             rejected = BookingRejected(Reason.SLOT_TAKEN, "That time is fully booked.")
         raise await self._with_alternatives(rejected, day, at, party_size)
@@ -253,7 +279,7 @@ class ReservationService:
         local_today = self.restaurant.local_now(self.now()).date()
         for offset in range(ALTERNATIVE_DAYS + 1):
             candidate_day = max(day, local_today) + timedelta(days=offset)
-            booked = await self.store.confirmed_covers(candidate_day)
+            booked = await self.store.held_covers(candidate_day)
             for slot in nearest_on_day(
                 self.restaurant, candidate_day, at, party_size, booked, self.now()
             ):

@@ -62,5 +62,17 @@ class ReservationNotFound(BookingError):
     """No confirmed reservation matches."""
 
 
+class EscalationNotFound(BookingError):
+    """No callback has that id."""
+
+
+class IllegalTransition(BookingError):
+    """A status change the rules do not allow (core/transitions.py says which do)."""
+
+
+class IdempotencyKeyReused(BookingError):
+    """A retried request carried the key of an earlier, different request."""
+
+
 class DatabaseUnavailable(BookingError):
     """The database did not answer in time; nothing was written."""

@@ -31,3 +31,21 @@ def configure_logging(level: str = "INFO") -> None:
     # uvicorn's access log prints raw paths, and ours carry phone numbers; api.access_log
     # logs the route template instead.
     logging.getLogger("uvicorn.access").disabled = True
+
+
+class DropPersonalFields(logging.Filter):
+    """Removes livekit's `lk.pii.*` record fields: a phone caller's identity carries their
+    number (livekit-sip names them `sip_<number>`), and other such fields hold what was said."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name in [k for k in record.__dict__ if k.startswith("lk.pii.")]:
+            del record.__dict__[name]
+        return True
+
+
+def drop_personal_fields() -> None:
+    """Keep livekit's personal fields out of this process's logs (once per process)."""
+    for name in ("livekit.agents", "livekit", "dtmf-inputs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, DropPersonalFields) for f in logger.filters):
+            logger.addFilter(DropPersonalFields())

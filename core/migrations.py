@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+from core.database import QUERIES
 from core.errors import StartupError
-from core.store import QUERIES
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "sql" / "migrations"
 _FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")

@@ -54,7 +54,17 @@ class Escalation(_Record):
     urgency: Urgency
     status: EscalationStatus
     session_id: str | None
+    # What staff wrote when they started or resolved the callback.
+    staff_note: str | None = None
     created_at: datetime
+    updated_at: datetime
+
+
+class EscalationPage(_Record):
+    items: list[Escalation]
+    total: int
+    page: int
+    page_size: int
 
 
 class RouteCount(_Record):

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.errors import StartupError
-from core.phones import is_known_region
+from core.errors import InvalidValue, StartupError
+from core.phones import is_known_region, normalize_phone
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -117,6 +117,28 @@ class Facts(_Frozen):
     payment: str = ""
 
 
+class Staff(_Frozen):
+    """Who takes a phone caller the agent puts through: one line during service, optionally
+    another (a manager's mobile) after hours; none means the agent takes a message."""
+
+    # An international number ("+65 6221 4780") or a SIP address ("sip:host@pbx.example.com").
+    during_service: str | None = None
+    after_hours: str | None = None
+
+    @field_validator("during_service", "after_hours")
+    @classmethod
+    def _dialable(cls, value: str | None) -> str | None:
+        if value is None or value.startswith(("sip:", "sips:")):
+            return value
+        if not value.startswith("+"):
+            raise ValueError("give the number with its country code (+65 ...) or a sip: address")
+        try:
+            # The region is never used: the number carries its own country code.
+            return normalize_phone(value, "SG")
+        except InvalidValue:
+            raise ValueError(f"{value!r} is not a valid phone number") from None
+
+
 class Restaurant(_Frozen):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -127,6 +149,7 @@ class Restaurant(_Frozen):
     retention: Retention
     hours: dict[Weekday, tuple[Service, ...]] = Field(default_factory=dict)
     info: Facts = Facts()
+    staff: Staff = Staff()
 
     @model_validator(mode="after")
     def _valid_timezone(self) -> Restaurant:
@@ -155,6 +178,15 @@ class Restaurant(_Frozen):
         if day in self.booking.closed_dates:
             return ()
         return self.hours.get(WEEKDAYS[day.weekday()], ())
+
+    def staff_line(self, now: datetime) -> str | None:
+        """Where to transfer a phone caller now, as a SIP REFER target; None: take a message."""
+        local = self.local_now(now)
+        serving = any(s.opens <= local.time() < s.closes for s in self.services_on(local.date()))
+        line = self.staff.during_service if serving else self.staff.after_hours
+        if line is None or line.startswith(("sip:", "sips:")):
+            return line
+        return f"tel:{line}"
 
     def describe_hours(self, weekday: Weekday) -> str:
         """Opening hours of a weekday as a short sentence."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import StartupError
+from core.notices import EventType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,22 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Notices for staff (README, "Notices for staff"), posted by the API from the outbox. Unset:
+    # nothing is posted; notices wait in the outbox until a URL is set, up to the give-up age.
+    staff_webhook_url: HttpUrl | None = None
+    # Besides callbacks, which are always sent: reservation.created, reservation.cancelled
+    # (bookings the voice agent makes or cancels), comma-separated.
+    staff_webhook_events: Annotated[frozenset[EventType], NoDecode] = frozenset()
+    # One attempt's limit; a receiver slower than this is tried again later.
+    staff_webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Backoff after a failed attempt: the first wait, doubling up to the longest.
+    staff_webhook_retry_seconds: float = Field(default=2.0, gt=0)
+    staff_webhook_retry_max_seconds: float = Field(default=300.0, gt=0)
+    # A notice not delivered by then is given up (logged); its callback stays on the staff page.
+    staff_webhook_give_up_hours: float = Field(default=24.0, gt=0)
+    # How often each API process looks for due notices.
+    staff_webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+
     # The voice agent. Without an agent name the worker joins every new room (the Agents
     # Playground works as is); with one it waits for explicit dispatch.
     agent_name: str = ""
@@ -80,6 +97,9 @@ class Settings(BaseSettings):
     # load balancer probes it.
     worker_host: str = "127.0.0.1"
     worker_port: int = Field(default=8081, ge=0, le=65535)
+    # How often the worker tries to reach LiveKit before it gives up and exits with status 1;
+    # unset, it never gives up (retrying every 10 s at most), so an outage only delays calls.
+    worker_max_retry: int | None = Field(default=None, ge=0)
     # The voice activity detector: "native" is livekit-agents' own build of Silero
     # (livekit.agents.inference.VAD), "silero" the plugin. Its silence is only when speech is
     # taken to have stopped; how long a pause ends the caller's turn is endpointing's, below.
@@ -95,6 +115,43 @@ class Settings(BaseSettings):
     turn_default_seconds: float = Field(default=0.5, ge=0, le=5)
     turn_patient_seconds: float = Field(default=1.2, ge=0, le=5)
     turn_hold_seconds: float = Field(default=2.0, ge=0, le=10)
+
+    # Phone calls through LiveKit SIP (livekit-sip), off unless asked for: browser and app
+    # calls need none of it. See the README's "Phone calls".
+    sip_enabled: bool = False
+    # The restaurant's number(s) the trunk delivers calls to, comma-separated; empty: the
+    # phone in restaurant.toml.
+    sip_inbound_numbers: str = ""
+    # Addresses (or CIDR ranges) allowed to send calls: the carrier's signalling addresses.
+    sip_allowed_addresses: str = "127.0.0.1"
+    # Digest authentication the carrier must answer, both or neither.
+    sip_auth_username: str = ""
+    sip_auth_password: SecretStr | None = None
+    # livekit-sip's own settings (SIP and RTP ports, addresses); `up` adds the keys and Redis.
+    sip_config: Path = PROJECT_ROOT / "sip.yaml"
+    # livekit-sip and livekit-server meet in Redis; a loopback URL nothing listens on is
+    # started by `up` (Debian's redis-server, no persistence).
+    redis_url: str = "redis://127.0.0.1:6379"
+    # A phone caller silent this long is told goodbye and the call ends.
+    phone_silence_seconds: float = Field(default=30.0, gt=0, le=600)
+
+    @property
+    def livekit_api_url(self) -> str:
+        """livekit_url for LiveKit's server API, which speaks HTTP."""
+        return self.livekit_url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
+
+    @field_validator("staff_webhook_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `STAFF_WEBHOOK_URL=` in a .env file means "none", as for the other optional settings.
+        return None if value == "" else value
+
+    @field_validator("staff_webhook_events", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="after")
     def _turns_consistent(self) -> Settings:
@@ -117,6 +174,14 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _backoff_grows(self) -> Settings:
+        if self.staff_webhook_retry_max_seconds < self.staff_webhook_retry_seconds:
+            raise ValueError(
+                "STAFF_WEBHOOK_RETRY_MAX_SECONDS must be at least STAFF_WEBHOOK_RETRY_SECONDS"
+            )
+        return self
+
 
 @lru_cache
 def get_settings() -> Settings:
@@ -129,7 +194,8 @@ def get_settings() -> Settings:
 
 
 def _problem(error: ErrorDetails) -> str:
-    # A rule across settings (a model validator) names them in its message, not in its loc.
+    # The variable's name, not a list index ("STAFF_WEBHOOK_EVENTS.0"); a rule about several
+    # settings names them in its own message.
+    where = ".".join(str(part) for part in error["loc"] if isinstance(part, str)).upper()
     message = error["msg"].removeprefix("Value error, ")
-    names = ".".join(map(str, error["loc"])).upper()
-    return f"{names}: {message}" if names else message
+    return f"{where}: {message}" if where else message

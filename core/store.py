@@ -1,81 +1,47 @@
-"""The one place that talks to PostgreSQL: typed methods over the named queries in sql/queries."""
+"""The agent's side of PostgreSQL: typed methods over the named queries in sql/queries.
+
+A Store is the reservations (here) and the call's records (core/call_records.py); every method
+keeps the bound of core/database.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-import aiosql
 import asyncpg
 
 from core.availability import Booked
-from core.errors import (
-    AlreadyBooked,
-    BookingRejected,
-    DatabaseUnavailable,
-    Reason,
-    ReservationNotFound,
-)
-from core.models import Escalation, Reservation, RouteCount, Urgency
+from core.call_records import CallRecords
+from core.database import QUERIES, bounded, rows
+from core.errors import AlreadyBooked, BookingRejected, Reason, ReservationNotFound
+from core.models import Reservation, ReservationStatus
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "sql" / "queries"
-QUERIES = aiosql.from_path(QUERIES_DIR, "asyncpg")
-
-# Raised by sql/migrations/0003_capacity_checked_writes.sql.
+# Raised by sql/migrations/0003_capacity_checked_writes.sql and 0004_staff_desk.sql.
 _NO_CAPACITY = "RB001"
 _NOT_CONFIRMED = "RB002"
 _ONE_PER_PHONE_PER_DAY = "reservations_one_confirmed_per_phone_per_day"
 _CODE_UNIQUE = "reservations_confirmation_code_key"
 _IDEMPOTENCY_UNIQUE = "reservations_idempotency_key_key"
 
-PURGE_TIMEOUT = 120.0
-
-# What a dead, restarting or unreachable server looks like from asyncpg.
-_UNAVAILABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.OperatorInterventionError,
-    asyncpg.InterfaceError,
-)
-
-
-async def _rows(result: AsyncIterator[asyncpg.Record]) -> list[asyncpg.Record]:
-    # aiosql streams multi-row queries; every caller here wants the whole (small) result.
-    return [row async for row in result]
-
 
 class CodeCollision(Exception):
     """A freshly drawn confirmation code was already taken; draw another."""
 
 
-class Store:
-    """Typed access to reservations, handoffs and escalations."""
+class Store(CallRecords):
+    """Typed access to reservations, handoffs and escalations.
 
-    def __init__(self, pool: asyncpg.Pool, *, timeout: float = 2.0) -> None:
-        self._pool = pool
-        self._timeout = timeout
+    `announce` on a write adds its staff notice (the outbox, sql/queries/outbox.sql) in the
+    same statement, so the notice exists exactly when the row does.
+    """
 
-    @asynccontextmanager
-    async def _guard(self, timeout: float | None = None) -> AsyncIterator[None]:
-        # Every call is bounded, so a caller hears "try again" instead of silence.
-        try:
-            async with asyncio.timeout(timeout or self._timeout):
-                yield
-        except _UNAVAILABLE as exc:
-            raise DatabaseUnavailable(
-                "Our booking system isn't answering right now; nothing was changed."
-            ) from exc
-
+    @bounded
     async def ping(self) -> bool:
         async with self._guard():
             return bool(await QUERIES.ping(self._pool))
 
+    @bounded
     async def book(
         self,
         *,
@@ -88,6 +54,8 @@ class Store:
         other_info: dict[str, Any],
         idempotency_key: str | None,
         session_id: str | None,
+        status: ReservationStatus,
+        announce: bool,
         dining: timedelta,
         capacity: int,
     ) -> Reservation:
@@ -105,6 +73,8 @@ class Store:
                     other_info=other_info,
                     idempotency_key=idempotency_key,
                     session_id=session_id,
+                    status=status,
+                    announce=announce,
                     dining=dining,
                     capacity=capacity,
                 )
@@ -119,6 +89,7 @@ class Store:
             raise self._translate(exc) from exc
         return Reservation.model_validate(dict(row))
 
+    @bounded
     async def reschedule(
         self,
         *,
@@ -149,36 +120,41 @@ class Store:
             raise self._translate(exc) from exc
         return Reservation.model_validate(dict(row))
 
-    async def cancel(self, *, code: str) -> Reservation | None:
+    @bounded
+    async def cancel(self, *, code: str, announce: bool) -> Reservation | None:
         async with self._guard():
-            row = await QUERIES.cancel_reservation(self._pool, code=code)
+            row = await QUERIES.cancel_reservation(self._pool, code=code, announce=announce)
         return None if row is None else Reservation.model_validate(dict(row))
 
+    @bounded
     async def get_by_code(self, code: str) -> Reservation | None:
         async with self._guard():
             row = await QUERIES.get_reservation_by_code(self._pool, code=code)
         return None if row is None else Reservation.model_validate(dict(row))
 
+    @bounded
     async def get_by_idempotency_key(self, key: str) -> Reservation | None:
         async with self._guard():
             row = await QUERIES.get_reservation_by_idempotency_key(self._pool, idempotency_key=key)
         return None if row is None else Reservation.model_validate(dict(row))
 
+    @bounded
     async def upcoming_by_phone(self, phone_number: str, local_now: datetime) -> list[Reservation]:
         async with self._guard():
-            rows = await _rows(
+            found = await rows(
                 QUERIES.list_upcoming_by_phone(
                     self._pool, phone_number=phone_number, local_now=local_now
                 )
             )
-        return [Reservation.model_validate(dict(r)) for r in rows]
+        return [Reservation.model_validate(dict(r)) for r in found]
 
+    @bounded
     async def list_for_date(
         self, reservation_date: date, *, status: str | None, page_size: int, skip: int
     ) -> tuple[list[Reservation], int]:
         """One page of a day's reservations and the day's total."""
         async with self._guard():
-            rows = await _rows(
+            found = await rows(
                 QUERIES.list_reservations_for_date(
                     self._pool,
                     reservation_date=reservation_date,
@@ -190,86 +166,16 @@ class Store:
             total = await QUERIES.count_reservations_for_date(
                 self._pool, reservation_date=reservation_date, status=status
             )
-        return [Reservation.model_validate(dict(r)) for r in rows], int(total)
+        return [Reservation.model_validate(dict(r)) for r in found], int(total)
 
-    async def confirmed_covers(self, reservation_date: date) -> list[Booked]:
+    @bounded
+    async def held_covers(self, reservation_date: date) -> list[Booked]:
+        """The day's bookings that hold seats: confirmed, or seated and not yet completed."""
         async with self._guard():
-            rows = await _rows(
-                QUERIES.list_confirmed_covers_for_date(
-                    self._pool, reservation_date=reservation_date
-                )
+            found = await rows(
+                QUERIES.list_held_covers_for_date(self._pool, reservation_date=reservation_date)
             )
-        return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in rows]
-
-    async def record_handoff(
-        self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
-    ) -> None:
-        async with self._guard():
-            await QUERIES.record_handoff(
-                self._pool,
-                session_id=session_id,
-                from_agent=from_agent,
-                to_agent=to_agent,
-                entities=entities,
-            )
-
-    async def handoff_routes(self) -> list[RouteCount]:
-        async with self._guard():
-            rows = await _rows(QUERIES.count_handoffs_by_route(self._pool))
-        return [RouteCount.model_validate(dict(r)) for r in rows]
-
-    async def reservation_conversion(self, reservation_agent: str) -> tuple[int, int]:
-        """Calls handed to the reservation agent, and how many of them booked."""
-        async with self._guard():
-            row = await QUERIES.reservation_handoff_conversion(
-                self._pool, reservation_agent=reservation_agent
-            )
-        return int(row["sessions"]), int(row["booked_sessions"])
-
-    async def create_escalation(
-        self,
-        *,
-        name: str,
-        phone_number: str,
-        reason: str,
-        summary: str,
-        urgency: Urgency,
-        session_id: str | None,
-    ) -> Escalation:
-        try:
-            async with self._guard():
-                row = await QUERIES.create_escalation(
-                    self._pool,
-                    name=name,
-                    phone_number=phone_number,
-                    reason=reason,
-                    summary=summary,
-                    urgency=urgency,
-                    session_id=session_id,
-                )
-        except asyncpg.CheckViolationError as exc:
-            raise ValueError("escalation fields out of range") from exc
-        return Escalation.model_validate(dict(row))
-
-    async def open_escalations(self) -> list[Escalation]:
-        async with self._guard():
-            rows = await _rows(QUERIES.list_open_escalations(self._pool))
-        return [Escalation.model_validate(dict(r)) for r in rows]
-
-    async def anonymise_older_than(
-        self, *, visited_before: date, resolved_before: datetime, recorded_before: datetime
-    ) -> tuple[int, int, int]:
-        """Reservations, escalations and handoffs anonymised, in one transaction."""
-        # Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
-        async with self._guard(timeout=PURGE_TIMEOUT), self._pool.acquire() as conn:
-            async with conn.transaction():
-                counts = (
-                    await QUERIES.anonymise_reservations(conn, visited_before=visited_before),
-                    await QUERIES.anonymise_escalations(conn, resolved_before=resolved_before),
-                    await QUERIES.anonymise_handoffs(conn, recorded_before=recorded_before),
-                )
-        reservations, escalations, handoffs = (int(n) for n in counts)
-        return reservations, escalations, handoffs
+        return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in found]
 
     @staticmethod
     def _translate_unique(exc: asyncpg.UniqueViolationError) -> Exception:

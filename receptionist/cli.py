@@ -27,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="receptionist", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
-        "up", help="run the local stack: database, LiveKit server, API and voice worker"
+        "up",
+        help="run the local stack: database, LiveKit server, API and voice worker (with "
+        "SIP_ENABLED, Redis and livekit-sip too)",
     )
     commands.add_parser("migrate", help="apply pending migrations and exit")
     commands.add_parser(
@@ -90,7 +92,8 @@ async def seed_database(settings: Settings, *, days: int) -> int:
         started.database_url, min_size=1, max_size=2, timeout=settings.db_timeout_seconds
     )
     try:
-        service = ReservationService(Store(pool), started.restaurant)
+        # Sample bookings and callbacks are not news: nothing is announced to the staff.
+        service = ReservationService(Store(pool), started.restaurant, notify_staff=False)
         return await load_sample_data(service, days=days)
     finally:
         await pool.close()

@@ -1,4 +1,5 @@
-"""`receptionist up`: the whole local stack as child processes, stopped together on Ctrl-C."""
+"""`receptionist up`: the whole local stack as child processes (receptionist/children.py),
+supervised, and stopped together on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,21 +7,28 @@ import asyncio
 import os
 import secrets
 import shutil
-import signal
 import socket
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import yaml
+from livekit import api
 
 from core.errors import StartupError
 from core.settings import PROJECT_ROOT, Settings, get_settings
+from receptionist.children import Stack
 from receptionist.startup import start_up
+from receptionist.telephony import (
+    REDIS_READY,
+    SIP_LISTENING,
+    PhoneLines,
+    provision,
+    redis_command,
+    sip_command,
+)
 
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
@@ -32,80 +40,9 @@ WORKER_REGISTERED = b"registered worker"
 READY_TIMEOUT = 60.0
 
 
-class Stack:
-    """Starts children in order and stops them in reverse; the embedded database goes last."""
-
-    def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
-        # Each child gets its own process group so Ctrl-C reaches it only through us, in order.
-        child = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=os.environ, start_new_session=True)
-        self.children.append((name, child))
-        return child
-
-    def start_watched(self, name: str, argv: list[str], marker: bytes) -> threading.Event:
-        """Start a child whose output we pass through; the event is set once `marker` shows."""
-        child = subprocess.Popen(
-            argv,
-            cwd=PROJECT_ROOT,
-            env=os.environ,
-            start_new_session=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        self.children.append((name, child))
-        seen = threading.Event()
-        threading.Thread(target=_pass_through, args=(child, marker, seen), daemon=True).start()
-        return seen
-
-    def wait(self) -> int:
-        """Block until Ctrl-C/SIGTERM or a child dies; then stop everything."""
-        stop = False
-
-        def request_stop(signum: int, frame: object) -> None:
-            nonlocal stop
-            stop = True
-
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
-        failed = 0
-        while not stop:
-            if name := self.exited():
-                print(f"{name} stopped; stopping everything.", flush=True)
-                failed, stop = 1, True
-            time.sleep(0.2)
-        self.stop()
-        return failed
-
-    def exited(self) -> str | None:
-        """The first child that is no longer running, with its exit status."""
-        for name, child in self.children:
-            if child.poll() is not None:
-                return f"{name} (exit status {child.returncode})"
-        return None
-
-    def stop(self) -> None:
-        for _, child in reversed(self.children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-
-
-def _pass_through(child: subprocess.Popen[bytes], marker: bytes, seen: threading.Event) -> None:
-    assert child.stdout is not None
-    for line in child.stdout:
-        sys.stdout.buffer.write(line)
-        sys.stdout.buffer.flush()
-        if marker in line:
-            seen.set()
-
-
 def up(settings: Settings) -> int:
-    """Database, LiveKit server, API and voice worker, with how to talk to the agent."""
+    """Database, LiveKit server, API and voice worker (and for phone calls Redis and
+    livekit-sip), with how to talk to the agent."""
     stack = Stack()
     try:
         _start_all(stack, settings)
@@ -119,17 +56,27 @@ def up(settings: Settings) -> int:
 def _start_all(stack: Stack, settings: Settings) -> None:
     # Mistakes the operator must fix are said once, here, before anything is started; the
     # children then share this (possibly embedded) database.
-    os.environ["DATABASE_URL"] = asyncio.run(start_up(settings)).database_url
+    started = asyncio.run(start_up(settings))
+    os.environ["DATABASE_URL"] = started.database_url
     os.environ.setdefault("API_KEY", _dev_secret(settings, "dev-api-key"))
-    if needs_local_livekit(settings.livekit_url):
+    phone = started.phone
+    if phone is not None and needs_local(settings.redis_url):
+        # livekit-server and livekit-sip find each other through Redis.
+        argv = redis_command(_tool("redis-server"), phone.redis)
+        redis_ready = stack.start_watched("redis", argv, REDIS_READY)
+        _wait_until(redis_ready.is_set, stack, "Redis to accept connections")
+    if needs_local(settings.livekit_url):
         os.environ.setdefault("LIVEKIT_API_KEY", "devkey")
         os.environ.setdefault("LIVEKIT_API_SECRET", _dev_secret(settings, "livekit-secret"))
         os.environ["LIVEKIT_KEYS"] = (
             f"{os.environ['LIVEKIT_API_KEY']}: {os.environ['LIVEKIT_API_SECRET']}"
         )
-        stack.start("livekit-server", livekit_command(settings))
+        redis = phone.redis if phone is not None else None
+        stack.start("livekit-server", livekit_command(settings, redis=redis))
         _wait_until(lambda: _listening(settings.livekit_url), stack, "livekit-server to listen")
     os.environ.setdefault("LIVEKIT_URL", settings.livekit_url)
+    if phone is not None:
+        _start_sip(stack, settings, phone)
     get_settings.cache_clear()
     python = sys.executable
     api = f"http://{settings.api_host}:{settings.api_port}"
@@ -146,14 +93,22 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     _wait_until(lambda: _listening(api), stack, "the API to listen")
     if registered is not None:
         _wait_until(registered.is_set, stack, "the voice worker to register with LiveKit")
+    # API_KEY may list several keys during a rotation; any of them will do here.
+    staff_key = os.environ["API_KEY"].split(",")[0].strip()
     talk = (
         f"Talk to the agent: open {api}/ and press 'Call the restaurant'."
         if registered is not None
         else f"The call page is at {api}/, but no agent answers until OPENAI_API_KEY is set."
     )
+    if phone is not None:
+        talk += (
+            f"\nPhone calls:  dial sip:{phone.numbers[0]}@{phone.sip_host}:{phone.sip_port} "
+            "(README, 'Phone calls', to connect a real trunk)."
+        )
     print(
         f"\n{talk}\n"
-        f"Staff API:    {api}/docs  (Authorization: Bearer {os.environ['API_KEY']})\n"
+        f"Staff API:    {api}/docs  (Authorization: Bearer {staff_key})\n"
+        f"Staff page:   {api}/staff  (sign in with that key)\n"
         f"Caller token: curl -X POST {api}/api/token\n"
         f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"
         "From the LiveKit Agents Playground or a starter app: connect manually with the LiveKit "
@@ -161,6 +116,23 @@ def _start_all(stack: Stack, settings: Settings) -> None:
         "Ctrl-C stops everything.\n",
         flush=True,
     )
+
+
+def _start_sip(stack: Stack, settings: Settings, phone: PhoneLines) -> None:
+    """livekit-sip, listening, with our trunk and dispatch rule in place."""
+    key, secret = os.environ.get("LIVEKIT_API_KEY", ""), os.environ.get("LIVEKIT_API_SECRET", "")
+    if not key or not secret:
+        raise StartupError("Telephony needs LIVEKIT_API_KEY and LIVEKIT_API_SECRET.")
+    url = os.environ["LIVEKIT_URL"]
+    argv = sip_command(_tool("livekit-sip"), phone.sip_config, phone.redis, (url, key, secret))
+    listening = stack.start_watched("livekit-sip", argv, SIP_LISTENING)
+    _wait_until(listening.is_set, stack, "livekit-sip to listen")
+
+    async def provision_lines() -> None:
+        async with api.LiveKitAPI(url, key, secret) as lkapi:
+            await provision(lkapi, phone, settings.agent_name)
+
+    asyncio.run(provision_lines())
 
 
 def _wait_until(ready: Callable[[], bool], stack: Stack, what: str) -> None:
@@ -173,13 +145,14 @@ def _wait_until(ready: Callable[[], bool], stack: Stack, what: str) -> None:
         time.sleep(0.1)
 
 
-def needs_local_livekit(url: str) -> bool:
-    """A loopback LiveKit URL with nothing listening: start one ourselves."""
+def needs_local(url: str) -> bool:
+    """A loopback LiveKit (or Redis) URL with nothing listening: start one ourselves."""
     return urlparse(url).hostname in LOOPBACK and not _listening(url)
 
 
-def livekit_command(settings: Settings) -> list[str]:
-    """livekit-server with LIVEKIT_SERVER_CONFIG, listening on LIVEKIT_URL's port."""
+def livekit_command(settings: Settings, redis: dict[str, object] | None = None) -> list[str]:
+    """livekit-server with LIVEKIT_SERVER_CONFIG, listening on LIVEKIT_URL's port (and with
+    `redis` for telephony: livekit-sip reaches the server through it)."""
     path = settings.livekit_server_config
     try:
         config = yaml.safe_load(path.read_text()) or {}
@@ -195,19 +168,30 @@ def livekit_command(settings: Settings) -> list[str]:
     if not isinstance(config, dict):
         raise StartupError(f"{path} should hold livekit-server's settings as a YAML mapping.")
     config["port"] = _address(settings.livekit_url)[1]
-    return [_livekit_server(), "--config-body", yaml.safe_dump(config)]
+    if redis is not None:
+        config["redis"] = redis
+    return [_tool("livekit-server"), "--config-body", yaml.safe_dump(config)]
 
 
-def _livekit_server() -> str:
-    found = shutil.which("livekit-server", path=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}")
+# Where each program `up` runs comes from, for the sentence that says how to get it.
+SETUP = {
+    "livekit-server": "run scripts/setup-livekit",
+    "livekit-sip": "run scripts/setup-sip",
+    "redis-server": "run scripts/setup-sip, or install Redis 7 (Debian: apt-get install "
+    "redis-server), or set REDIS_URL to a Redis you run",
+}
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}")
     if found is None:
-        raise StartupError("livekit-server is not installed: run scripts/setup-livekit.")
+        raise StartupError(f"{name} is not installed: {SETUP[name]}.")
     return found
 
 
 def _address(url: str) -> tuple[str, int]:
     parsed = urlparse(url)
-    default = 443 if parsed.scheme in ("https", "wss") else 80
+    default = {"https": 443, "wss": 443, "redis": 6379, "rediss": 6379}.get(parsed.scheme, 80)
     return parsed.hostname or "127.0.0.1", parsed.port or default
 
 

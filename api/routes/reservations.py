@@ -1,18 +1,27 @@
-"""Staff lookups of reservations."""
+"""Staff lookups of reservations, bookings staff take, and status changes."""
 
 from __future__ import annotations
 
-import re
-from datetime import date as Date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BeforeValidator
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, status
 
-from api.deps import ServiceDep, require_api_key
-from api.errors import AUTH_RESPONSES, NOT_FOUND_RESPONSES, InvalidParameter
-from api.schemas import ReservationPagePublic, ReservationPublic
-from core.codes import InvalidConfirmationCode
+from api.deps import DeskDep, ServiceDep, require_api_key
+from api.errors import (
+    AUTH_RESPONSES,
+    BOOKING_RESPONSES,
+    CONFLICT_RESPONSES,
+    NOT_FOUND_RESPONSES,
+    InvalidParameter,
+)
+from api.schemas import (
+    IsoDate,
+    ReservationCreate,
+    ReservationPagePublic,
+    ReservationPublic,
+    ReservationStatusChange,
+)
+from core.codes import InvalidConfirmationCode, normalize_confirmation_code
 from core.errors import ReservationNotFound
 from core.models import Reservation, ReservationStatus
 from core.phones import InvalidPhone, normalize_phone
@@ -25,15 +34,7 @@ router = APIRouter(
 )
 
 
-def _iso_date_only(value: object) -> object:
-    # pydantic would also take "0" or "1700000000" as Unix timestamps; staff mean calendar days.
-    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
-        raise ValueError("use a date written as YYYY-MM-DD")
-    return value
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-IsoDate = Annotated[Date, BeforeValidator(_iso_date_only)]
+CodePath = Annotated[str, Path(description="Six characters, e.g. HRZ-T1N; case is ignored.")]
 
 
 def _public(reservation: Reservation) -> ReservationPublic:
@@ -57,15 +58,72 @@ async def list_for_date(
     )
 
 
-@router.get("/code/{code}", summary="One reservation by its confirmation code")
-async def get_by_code(
-    service: ServiceDep,
-    code: Annotated[str, Path(description="Six characters, e.g. HRZ-T1N; case is ignored.")],
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="A booking staff take: a walk-in, or a booking for later",
+    responses=BOOKING_RESPONSES,
+)
+async def create(
+    desk: DeskDep,
+    booking: Annotated[ReservationCreate, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="Any unique string (e.g. a UUID): a retried request with the same key "
+            "books once and answers with that booking.",
+            min_length=1,
+            max_length=128,
+            pattern=r"^[\x21-\x7e]+$",
+        ),
+    ] = None,
 ) -> ReservationPublic:
+    """Same rules and capacity check as the voice agent's bookings; a walk-in is booked at the
+    current slot (no notice needed) and seated at once. 409 with the nearest times when full."""
     try:
-        return _public(await service.by_code(code))
+        phone_number = normalize_phone(
+            booking.phone_number, desk.service.restaurant.locale.phone_region
+        )
+    except InvalidPhone as exc:
+        raise InvalidParameter("phone_number", exc.message) from exc
+    when = None
+    if booking.reservation_date is not None and booking.reservation_time is not None:
+        when = booking.reservation_date, booking.reservation_time
+    made = await desk.book(
+        phone_number=phone_number,
+        name=booking.name,
+        party_size=booking.party_size,
+        when=when,
+        other_info={"notes": notes} if (notes := booking.notes.strip()) else {},
+        idempotency_key=idempotency_key,
+    )
+    return _public(made)
+
+
+def _code(raw: str) -> str:
+    try:
+        return normalize_confirmation_code(raw)
     except InvalidConfirmationCode as exc:
         raise InvalidParameter("path parameter 'code'", exc.message) from exc
+
+
+@router.get("/code/{code}", summary="One reservation by its confirmation code")
+async def get_by_code(service: ServiceDep, code: CodePath) -> ReservationPublic:
+    return _public(await service.by_code(_code(code)))
+
+
+@router.patch(
+    "/code/{code}",
+    summary="Mark a reservation seated, completed, a no-show or cancelled",
+    responses=CONFLICT_RESPONSES,
+)
+async def change_status(
+    desk: DeskDep, code: CodePath, change: Annotated[ReservationStatusChange, Body()]
+) -> ReservationPublic:
+    """Allowed: confirmed to seated (on the day), no_show (once its time has passed) or
+    cancelled; seated to completed; cancelled or no_show back to confirmed while the booking is
+    still ahead and its seats are free. Asking for the status it has changes nothing."""
+    return _public(await desk.set_status(_code(code), change.status))
 
 
 @router.get("/{phone}", summary="A phone number's upcoming confirmed reservations")

@@ -1,4 +1,4 @@
-"""The caller's side: the call page at / and the public facts it shows."""
+"""The pages: the call page at /, the staff page at /staff, and the public facts they show."""
 
 from __future__ import annotations
 
@@ -38,21 +38,30 @@ async def restaurant(request: Request) -> RestaurantPublic:
     )
 
 
-def install_call_page(app: FastAPI) -> None:
-    """Serve the built page at / and its files under /assets, or say how to build it."""
-    index = WEB_DIST / "index.html"
-    if not index.exists():
-        logger.warning("call page not built", extra={"missing": str(WEB_DIST)})
+def _serve(app: FastAPI, path: str, page: str, what: str) -> None:
+    built = WEB_DIST / page
+    if not built.exists():
+        logger.warning("page not built", extra={"page": page, "missing": str(WEB_DIST)})
 
-    @app.get("/", include_in_schema=False, response_model=None)
-    async def call_page() -> FileResponse | PlainTextResponse:
-        if index.exists():
-            return FileResponse(index)
+    async def serve() -> FileResponse | PlainTextResponse:
+        if built.exists():
+            return FileResponse(built)
         return PlainTextResponse(
-            "The call page is not built: run `npm ci && npm run build` in web/ "
+            f"The {what} is not built: run `npm ci && npm run build` in web/ "
             "(scripts/setup does it).",
             status_code=503,
         )
+
+    app.add_api_route(path, serve, include_in_schema=False, response_model=None)
+
+
+def install_call_page(app: FastAPI) -> None:
+    """Serve the built pages (the call page at /, the staff page at /staff) and their files
+    under /assets, or say how to build them."""
+    _serve(app, "/", "index.html", "call page")
+    # The page itself is public, like the call page: everything it shows comes from routes
+    # that need the staff key.
+    _serve(app, "/staff", "staff.html", "staff page")
 
     # Only /assets, never a catch-all at /: that would answer for every unknown API path.
     app.mount(

@@ -1,9 +1,10 @@
--- name: book_reservation(code, phone_number, name, reservation_date, reservation_time, party_size, other_info, idempotency_key, session_id, dining, capacity)^
--- Capacity-checked insert in one round trip; returns the existing row for a repeated key.
+-- name: book_reservation(code, phone_number, name, reservation_date, reservation_time, party_size, other_info, idempotency_key, session_id, status, announce, dining, capacity)^
+-- Capacity-checked insert (and its staff notice) in one round trip; returns the existing row
+-- for a repeated key.
 select *
 from book_reservation(
     :code, :phone_number, :name, :reservation_date, :reservation_time, :party_size,
-    :other_info, :idempotency_key, :session_id, :dining, :capacity
+    :other_info, :idempotency_key, :session_id, :status, :announce, :dining, :capacity
 );
 
 -- name: reschedule_reservation(id, reservation_date, reservation_time, party_size, other_info, dining, capacity)^
@@ -46,15 +47,23 @@ from reservations
 where reservation_date = :reservation_date
   and (:status::text is null or status = :status::text);
 
--- name: list_confirmed_covers_for_date(reservation_date)
--- The day's confirmed bookings as (time, party size), to find times that still fit.
+-- name: list_held_covers_for_date(reservation_date)
+-- The day's bookings that hold seats (confirmed or seated) as (time, party size), to find
+-- times that still fit and to show the day's occupancy.
 select reservation_time, party_size
 from reservations
-where reservation_date = :reservation_date and status = 'confirmed';
+where reservation_date = :reservation_date and status in ('confirmed', 'seated');
 
--- name: cancel_reservation(code)^
--- Cancel a confirmed reservation; nothing when there is no confirmed one with that code.
-update reservations
-set status = 'cancelled'
-where confirmation_code = :code and status = 'confirmed'
-returning *;
+-- name: cancel_reservation(code, announce)^
+-- Cancel a confirmed reservation, with its staff notice when announced; nothing when there is
+-- no confirmed one with that code.
+with cancelled as (
+    update reservations
+    set status = 'cancelled'
+    where confirmation_code = :code and status = 'confirmed'
+    returning *
+), notice as (
+    insert into staff_outbox (event_type, subject)
+    select 'reservation.cancelled', to_jsonb(cancelled) from cancelled where :announce
+)
+select * from cancelled;

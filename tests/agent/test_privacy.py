@@ -199,3 +199,29 @@ async def test_the_handoff_records_how_far_the_caller_has_shown_who_they_are(
         rows = [r async for r in INSPECT.handoffs_of(conn, session_id=state.session_id)]
     reservation_handoffs = [r["entities"] for r in rows if r["to_agent"] == "reservation"]
     assert [e["identity"] for e in reservation_handoffs] == ["unverified", "holds_code"]
+
+
+async def test_a_booking_made_in_the_call_can_be_cancelled_in_it(
+    phone_call: Call, service: ReservationService
+) -> None:
+    details = {
+        "party_size": "2",
+        "date": "Saturday",
+        "time": "7pm",
+        "name": "Mei Ling Chua",
+        "phone": "9820 7272",
+    }
+    model = script(
+        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
+        Rule(user="available", then=[call("check_availability")]),
+        Rule(user="yes", then=[call("confirm_booking")]),
+        Rule(user="cancel it", then=[call("cancel_booking")]),
+    )
+    async with phone_call(model) as session:
+        await session.run(user_input="A table please")
+        await session.run(user_input="Is it available?")
+        await session.run(user_input="yes")
+        cancelled: RunResult[None] = await session.run(user_input="Sorry, cancel it")
+    assert outputs(cancelled)[0].output.startswith("Cancelled:")
+    page = await service.list_for_date(SATURDAY, status="cancelled")
+    assert page.total == 1

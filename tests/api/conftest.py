@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,9 +12,10 @@ from asgi_lifespan import LifespanManager
 
 from api.main import app
 from core.booking import ReservationService
-from core.restaurant import Restaurant
+from core.restaurant import Restaurant, load_restaurant
 from core.settings import get_settings
 from core.store import Store
+from tests.midday import midday_restaurant
 
 API_KEY = "test-key-5f0c"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -35,7 +37,8 @@ async def served() -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app run through its lifespan, with the settings read afresh."""
     get_settings.cache_clear()
     try:
-        async with LifespanManager(app) as manager:
+        # Generous: start-up checks the database, and this machine is shared and busy.
+        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield client
@@ -53,3 +56,24 @@ async def client(api_env: None, store: Store) -> AsyncIterator[httpx.AsyncClient
 def live_service(store: Store, restaurant: Restaurant) -> ReservationService:
     """Books against the real clock, since the API answers "upcoming" by the real clock."""
     return ReservationService(store, restaurant)
+
+
+@pytest.fixture
+def midday_file(tmp_path: Path) -> Path:
+    return midday_restaurant(tmp_path)
+
+
+@pytest.fixture
+async def midday_client(
+    api_env: None, store: Store, midday_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app serving a restaurant where it is midday now and every day is open."""
+    monkeypatch.setenv("RESTAURANT_CONFIG", str(midday_file))
+    async with served() as client:
+        yield client
+
+
+@pytest.fixture
+def midday_service(store: Store, midday_file: Path) -> ReservationService:
+    """The voice agent's service for that restaurant, on the real clock."""
+    return ReservationService(store, load_restaurant(midday_file))

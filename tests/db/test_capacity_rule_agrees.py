@@ -1,5 +1,5 @@
 """The capacity rule is written twice: `fits` in Python (to find and offer free times) and
-covers_booked in the capacity-checked write (sql/migrations/0003). They must agree, or the
+covers_booked in the capacity-checked write (sql/migrations/0004). They must agree, or the
 receptionist offers times the database refuses, or hides times it would take."""
 
 from __future__ import annotations
@@ -14,16 +14,24 @@ from hypothesis import strategies as st
 from core.availability import fits, rule_violation, seating_times
 from core.booking import ReservationService
 from core.errors import BookingRejected, Reason
+from core.models import ReservationStatus
 from core.restaurant import Restaurant
 from core.store import Store
 from tests.conftest import DINNER, NOW, RESET_SQL, SATURDAY
 
+STATUSES: list[ReservationStatus] = ["confirmed", "seated", "cancelled", "no_show", "completed"]
 # Large enough that every existing booking lands, whatever the rule under test would say.
 ROOM_FOR_ALL = 10_000
 
 
 async def write(
-    store: Store, restaurant: Restaurant, number: int, at: time, party: int, capacity: int
+    store: Store,
+    restaurant: Restaurant,
+    number: int,
+    at: time,
+    party: int,
+    capacity: int,
+    status: ReservationStatus = "confirmed",
 ) -> bool:
     """Book through the capacity-checked write; whether the database took it."""
     try:
@@ -38,6 +46,8 @@ async def write(
             other_info={},
             idempotency_key=None,
             session_id=None,
+            status=status,
+            announce=False,
             dining=restaurant.booking.dining,
             capacity=capacity,
         )
@@ -102,10 +112,10 @@ async def test_fits_agrees_with_the_capacity_checked_write(
     max_party = variant.booking.max_party_size
     existing = data.draw(
         st.lists(
-            st.tuples(st.sampled_from(slots), st.integers(1, max_party), st.booleans()),
+            st.tuples(st.sampled_from(slots), st.integers(1, max_party), st.sampled_from(STATUSES)),
             max_size=20,
         ),
-        label="existing (time, party, cancelled)",
+        label="existing (time, party, status)",
     )
     at = data.draw(
         candidate_times(slots, [b[0] for b in existing], variant.booking.dining_minutes),
@@ -115,13 +125,14 @@ async def test_fits_agrees_with_the_capacity_checked_write(
 
     async with pool.acquire() as conn:
         await conn.execute(RESET_SQL)
-    for number, (booked_at, booked_party, cancelled) in enumerate(existing):
-        assert await write(store, variant, number, booked_at, booked_party, ROOM_FOR_ALL)
-        if cancelled:
-            # Both rules must ignore a cancelled booking's covers.
-            assert await store.cancel(code=f"{number:06d}") is not None
+    for number, (booked_at, booked_party, status) in enumerate(existing):
+        # Seated guests hold their seats; both rules must ignore the covers of the others.
+        written = "confirmed" if status == "cancelled" else status
+        assert await write(store, variant, number, booked_at, booked_party, ROOM_FOR_ALL, written)
+        if status == "cancelled":
+            assert await store.cancel(code=f"{number:06d}", announce=False) is not None
 
-    expected = fits(variant, await store.confirmed_covers(SATURDAY), at, party)
+    expected = fits(variant, await store.held_covers(SATURDAY), at, party)
     accepted = await write(
         store, variant, len(existing), at, party, variant.booking.capacity_covers
     )

@@ -39,6 +39,8 @@ async def visit(store: Store, restaurant: Restaurant, day: date, n: int) -> Rese
         other_info={"notes": "peanut allergy"},
         idempotency_key=f"room-{n}:key",
         session_id=f"room-{n}",
+        status="confirmed",
+        announce=False,
         dining=restaurant.booking.dining,
         capacity=restaurant.booking.capacity_covers,
     )
@@ -110,14 +112,14 @@ async def test_analytics_and_covers_are_the_same_after_a_purge(
         )
     before = (
         await service.handoff_summary(),
-        await store.confirmed_covers(day),
+        await store.held_covers(day),
         await service.list_for_date(day),
     )
     purged = await purge_personal_data(store, restaurant, NOW + timedelta(days=91))
     assert purged.reservations == 5
     after = (
         await service.handoff_summary(),
-        await store.confirmed_covers(day),
+        await store.held_covers(day),
         await service.list_for_date(day),
     )
     assert after[0] == before[0] and after[1] == before[1]

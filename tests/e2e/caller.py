@@ -18,6 +18,7 @@ AUDIO = Path(__file__).parent.parent / "fixtures" / "audio"
 FRAME_MS = 20
 TRANSCRIPTION_TOPIC = "lk.transcription"
 NOTICE_TOPIC = "restaurant.reservation"
+STATUS_TOPIC = "restaurant.status"
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Caller:
     agent_voiced_at: list[float] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     notices: list[dict[str, object]] = field(default_factory=list)
+    # What the API told this caller about the call itself (no agent can answer, ...).
+    statuses: list[dict[str, object]] = field(default_factory=list)
     agent_states: list[str] = field(default_factory=list)
     last_voiced_frame_sent_at: float = 0.0
     _source: rtc.AudioSource | None = None
@@ -116,6 +119,8 @@ class Caller:
     def _on_data(self, packet: rtc.DataPacket) -> None:
         if packet.topic == NOTICE_TOPIC:
             self.notices.append(json.loads(packet.data))
+        if packet.topic == STATUS_TOPIC:
+            self.statuses.append(json.loads(packet.data))
 
     def _on_attributes(self, changed: dict[str, str], participant: rtc.Participant) -> None:
         if "lk.agent.state" in changed:
@@ -123,7 +128,10 @@ class Caller:
 
     def _on_text(self, reader: rtc.TextStreamReader, participant_identity: str) -> None:
         async def read() -> None:
-            text = await reader.read_all()
+            try:
+                text = await reader.read_all()
+            except rtc.data_stream.StreamError:
+                return  # the agent left mid-line (the fault tests kill agents)
             attributes = reader.info.attributes or {}
             speaker = "caller" if participant_identity == self.identity else "agent"
             final = attributes.get("lk.transcription_final") == "true"

@@ -1,16 +1,24 @@
-"""The real stack for end-to-end tests: livekit-server, the API and a worker process."""
+"""The real stacks for end-to-end tests: livekit-server, the API and a worker process; and, for
+the staff page, the API alone."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from livekit import api
 
+from core.phones import normalize_phone
+from core.restaurant import load_restaurant
+from core.settings import Settings
+from receptionist.telephony import check_telephony, provision
 from tests.e2e.harness import (
+    LIVEKIT_KEY,
+    LIVEKIT_SECRET,
     LiveKitServer,
     Process,
     find_livekit_server,
@@ -18,6 +26,8 @@ from tests.e2e.harness import (
     start_api,
     start_worker,
 )
+from tests.e2e.phone import Phone, Telephony, compose, find_program, staff_restaurant
+from tests.midday import midday_restaurant
 
 
 @dataclass
@@ -29,16 +39,32 @@ class Stack:
     workdir: Path
 
 
+def missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        # In CI a missing program is a broken machine, not a reason to skip.
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def livekit_binary() -> str:
     binary = find_livekit_server()
     if binary is None:
-        reason = "livekit-server is not installed (run scripts/setup-livekit)"
-        if os.environ.get("CI"):
-            # In CI a missing server is a broken machine, not a reason to skip.
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
+        missing("livekit-server is not installed (run scripts/setup-livekit)")
+    assert binary is not None
     return binary
+
+
+@pytest.fixture(scope="session")
+def telephony_programs() -> dict[str, str]:
+    """livekit-sip, Redis and baresip (scripts/setup-sip, scripts/setup-phone)."""
+    found = {name: find_program(name) for name in ("livekit-sip", "redis-server", "baresip")}
+    absent = [name for name, path in found.items() if path is None]
+    if absent:
+        missing(
+            f"{', '.join(absent)} not installed (run scripts/setup-sip and scripts/setup-phone)"
+        )
+    return {name: path for name, path in found.items() if path is not None}
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +89,114 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
             process.stop()
 
 
+@dataclass
+class PhoneStack:
+    """A LiveKit server with Redis and livekit-sip, a worker dispatched by the dispatch rule,
+    and the restaurant's number to dial."""
+
+    livekit: LiveKitServer
+    telephony: Telephony
+    worker: Process
+    sip: Process
+    staff: Phone
+    workdir: Path
+    dial: str
+    trunk_id: str
+    rule_id: str
+
+    def phone(self, name: str, user: str, parts: list[str | float]) -> tuple[Phone, float]:
+        """A caller's phone with this microphone script, configured, and the script's length."""
+        microphone = self.workdir / f"{name}.wav"
+        seconds = compose(microphone, parts)
+        caller = Phone(name, self.workdir, user, microphone)
+        caller.configure()
+        return caller, seconds
+
+
+PHONE_AGENT = "receptionist-phone"
+
+
+# Module scope: only tests/e2e/test_phone.py uses it, and the machine's two cores are better
+# spent on the tests after it than on an idle second stack.
+@pytest.fixture(scope="module")
+async def phone_stack(
+    livekit_binary: str, telephony_programs: dict[str, str], migrated_url: str
+) -> AsyncIterator[PhoneStack]:
+    workdir = Path(tempfile.mkdtemp(prefix="receptionist-phone-"))
+    telephony = Telephony(
+        workdir, telephony_programs["redis-server"], telephony_programs["livekit-sip"]
+    )
+    started: list[Process | LiveKitServer] = []
+    try:
+        started.append(telephony.start_redis(dict(os.environ)))
+        livekit = LiveKitServer(
+            livekit_binary, workdir, target_load=100.0, redis=telephony.redis_config
+        )
+        livekit.start()
+        started.append(livekit)
+        sip = telephony.start_sip(dict(os.environ), livekit.url, LIVEKIT_KEY, LIVEKIT_SECRET)
+        started.append(sip)
+        staff = Phone("staff", workdir, "staff", workdir / "staff.wav")
+        compose(staff.microphone, [60.0])
+        staff.configure(answer=True)
+        restaurant_file = staff_restaurant(workdir, staff.address)
+        env = service_env(
+            migrated_url,
+            livekit.url,
+            AGENT_NAME=PHONE_AGENT,
+            SPEECH_MODELS_FACTORY="tests.support.e2e_models:phone_calls",
+            RESTAURANT_CONFIG=str(restaurant_file),
+            PHONE_SILENCE_SECONDS="10",
+        )
+        worker = start_worker(env, workdir)
+        started.append(worker)
+        # Provisioned as `receptionist up` does it, twice: the second finds the first's.
+        restaurant = load_restaurant(restaurant_file)
+        lines = check_telephony(Settings(sip_enabled=True), restaurant)
+        assert lines is not None
+        http = livekit.url.replace("ws://", "http://")
+        async with api.LiveKitAPI(http, LIVEKIT_KEY, LIVEKIT_SECRET) as lkapi:
+            ids = await provision(lkapi, lines, PHONE_AGENT)
+            assert await provision(lkapi, lines, PHONE_AGENT) == ids
+        number = normalize_phone(restaurant.identity.phone, restaurant.locale.phone_region)
+        dial = f"sip:{number}@127.0.0.1:{telephony.sip_port}"
+        yield PhoneStack(livekit, telephony, worker, sip, staff, workdir, dial, *ids)
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+@dataclass
+class StaffStack:
+    api: Process
+    api_base: str
+    restaurant_file: Path
+
+
+@pytest.fixture(scope="module")
+def staff_stack(migrated_url: str) -> Iterator[StaffStack]:
+    """The API serving a restaurant where it is midday now (so walk-ins can be seated and
+    tonight booked whenever the test runs). The staff page needs no LiveKit server or worker."""
+    workdir = Path(tempfile.mkdtemp(prefix="receptionist-staff-"))
+    restaurant_file = midday_restaurant(workdir)
+    env = service_env(migrated_url, "ws://127.0.0.1:9", RESTAURANT_CONFIG=str(restaurant_file))
+    api, api_base = start_api(env, workdir)
+    try:
+        yield StaffStack(api, api_base, restaurant_file)
+    finally:
+        api.stop()
+
+
 LOG_LINES = 60
+# (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py.
+TIME_TO_SERVICE: list[tuple[str, float]] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TIME_TO_SERVICE:
+        terminalreporter.section("time to service after each fault")
+        for fault, seconds in TIME_TO_SERVICE:
+            terminalreporter.write_line(f"{seconds:6.1f} s  {fault}")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -72,9 +205,16 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failed end-to-end test shows the end of each process's log: CI keeps nothing else."""
     report = yield
-    stack = getattr(item, "funcargs", {}).get("stack")
-    if report.failed and isinstance(stack, Stack):
-        for process in (stack.worker, stack.api, stack.livekit.child):
+    funcargs = getattr(item, "funcargs", {})
+    processes: list[Process] = []
+    if isinstance(stack := funcargs.get("stack"), Stack):
+        processes += [stack.worker, stack.api, stack.livekit.child]
+    if isinstance(phones := funcargs.get("phone_stack"), PhoneStack):
+        processes += [phones.worker, phones.sip, phones.livekit.child]
+    if isinstance(staff := funcargs.get("staff_stack"), StaffStack):
+        processes.append(staff.api)
+    if report.failed:
+        for process in processes:
             lines = process.output().splitlines()[-LOG_LINES:]
             report.sections.append((f"{process.name} log, last lines", "\n".join(lines)))
     return report

@@ -108,6 +108,8 @@ class LiveKitServer:
     # livekit-server offers a job only to a worker whose reported CPU load is below its
     # agents.target_load; None keeps livekit.yaml's.
     target_load: float | None = None
+    # The `redis:` section, for telephony (livekit-sip reaches the server through Redis).
+    redis: dict[str, object] | None = None
     port: int = field(default_factory=free_port)
     tcp_port: int = field(default_factory=free_port)
     udp_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
@@ -120,6 +122,8 @@ class LiveKitServer:
         config["rtc"]["udp_port"] = self.udp_port
         if self.target_load is not None:
             config["agents"] = {**(config.get("agents") or {}), "target_load": self.target_load}
+        if self.redis is not None:
+            config["redis"] = self.redis
         config_path = self.workdir / "livekit.yaml"
         config_path.write_text(yaml.safe_dump(config))
         env = dict(os.environ, LIVEKIT_KEYS=f"{LIVEKIT_KEY}: {LIVEKIT_SECRET}")
@@ -182,13 +186,14 @@ def start_api(env: dict[str, str], workdir: Path) -> tuple[Process, str]:
         except httpx.HTTPError:
             return False
 
-    api.start_and_wait(healthy, "the API to answer /healthz")
+    # Generous: on a busy 2-core machine the API's imports alone can take many seconds.
+    api.start_and_wait(healthy, "the API to answer /healthz", 90)
     return api, base
 
 
 def start_worker(env: dict[str, str], workdir: Path) -> Process:
     worker = Process("agent", [sys.executable, "-m", "agent", "start"], env, workdir / "worker.log")
     worker.start_and_wait(
-        lambda: "registered worker" in worker.output(), "the worker to register", 60
+        lambda: "registered worker" in worker.output(), "the worker to register", 120
     )
     return worker

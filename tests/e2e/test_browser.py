@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import wave
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,40 +10,11 @@ import pytest
 from livekit import api
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
-from core.settings import PROJECT_ROOT
 from core.store import Store
+from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
 from tests.e2e.caller import AUDIO
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET
-
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-# From web/package-lock.json, installed by scripts/setup with the page's own packages.
-AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-async def accessibility_problems(page: Page) -> list[str]:
-    """What axe-core finds against WCAG 2.2 A and AA on the page as it is now."""
-    await page.add_script_tag(path=str(AXE))
-    found = await page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations.map((v) =>
-                `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-        }""",
-        WCAG_AA,
-    )
-    return [str(problem) for problem in found]
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        reason = "Debian's chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    return found
 
 
 def microphone_script(path: Path) -> Path:
@@ -65,18 +34,6 @@ def microphone_script(path: Path) -> Path:
         out.setframerate(16000)
         out.writeframes(b"".join([second, second, *pieces]))
     return path
-
-
-QUIET = [
-    "--no-sandbox",
-    "--autoplay-policy=no-user-gesture-required",
-    # This machine reaches no network: keep Chromium from trying.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture

@@ -97,7 +97,8 @@ async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> No
     ]
     assert (handoff["entity_party_size"], handoff["entity_time"]) == (4, "19:00")
     assert handoff["entity_phone"] == "+65******72"
-    assert "98207272" not in stack.worker.output()
+    # No log line of the call, the worker's or the API's, carries the caller's number.
+    assert "98207272" not in stack.worker.output() and "98207272" not in stack.api.output()
     # Per-turn latency and tool timings are logged as fields; usage when the call ends.
     mine = [r for r in stack.worker.records() if r.get("session") == caller.room.name]
     turns = [r for r in mine if r["message"] == "turn" and r["role"] == "user"]

@@ -7,10 +7,11 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import httpx
 import yaml
 
 from core.settings import PROJECT_ROOT
+from receptionist.telephony import read_sip_config
 from tests.e2e.caller import Caller
 from tests.e2e.harness import (
     TOOLS_BIN,
@@ -27,6 +29,7 @@ from tests.e2e.harness import (
     service_env,
     wait_for,
 )
+from tests.e2e.phone import Phone, compose, loudest, rtp_range
 
 RECEPTIONIST = Path(sys.executable).parent / "receptionist"
 
@@ -71,6 +74,10 @@ class Up:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def says(self, text: str) -> Callable[[], bool]:
+        """A readiness check: `up` has printed `text`."""
+        return lambda: text in self.output()
 
     def ctrl_c(self) -> None:
         """Press Ctrl-C; `up` must stop every process it started and free their ports."""
@@ -168,6 +175,51 @@ async def test_without_an_openai_key_it_runs_all_but_the_worker_and_says_so(
         commands = " | ".join(process_tree(up.process.pid).values())
         assert "livekit-server" in commands and "uvicorn" in commands
         assert "-m agent" not in commands
+        up.ctrl_c()
+
+
+async def test_with_telephony_on_it_also_runs_redis_and_livekit_sip_and_answers_the_phone(
+    livekit_binary: str, telephony_programs: dict[str, str], migrated_url: str, tmp_path: Path
+) -> None:
+    livekit = LiveKitServer(livekit_binary, tmp_path, target_load=100.0)
+    sip_port, redis_port = free_port(socket.SOCK_DGRAM), free_port()
+    sip_config = tmp_path / "sip.yaml"
+    config = read_sip_config(PROJECT_ROOT / "sip.yaml") | {
+        "sip_port": sip_port,
+        "rtp_port": rtp_range(),
+    }
+    sip_config.write_text(yaml.safe_dump(config))
+    env = up_env(
+        livekit,
+        migrated_url,
+        tmp_path,
+        SIP_ENABLED="true",
+        SIP_CONFIG=str(sip_config),
+        # Nothing listens there, so `up` starts its own Redis.
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}",
+        SPEECH_MODELS_FACTORY="tests.support.e2e_models:phone_calls",
+    )
+    ports = (livekit.port, int(env["API_PORT"]), redis_port, sip_port)
+    with receptionist_up(env, tmp_path, ports) as up:
+        dial = f"sip:+6562214780@127.0.0.1:{sip_port}"
+        assert f"Phone calls:  dial {dial}" in up.output()
+        commands = " | ".join(process_tree(up.process.pid).values())
+        for program in ("redis-server", "livekit-server", "livekit-sip", "uvicorn", "-m agent"):
+            assert program in commands
+
+        # `up` provisioned the trunk and the dispatch rule: a phone call is answered.
+        microphone = tmp_path / "caller.wav"
+        seconds = compose(microphone, [3.0, "thanks", 30.0])
+        phone = Phone("caller", tmp_path, "+6598207272", microphone)
+        phone.configure()
+        phone.start(f"/dial {dial}", seconds=seconds + 30)
+        try:
+            wait_for(lambda: "terminated" in phone.output(), "the agent to end the call", 90)
+        finally:
+            phone.stop()
+        assert "audio error" not in phone.output(), "nobody hung up before the script ended"
+        [heard] = phone.heard()
+        assert loudest(heard) > 0.02
         up.ctrl_c()
 
 

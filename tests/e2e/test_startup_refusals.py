@@ -92,3 +92,20 @@ def test_a_bad_setting_is_named_by_its_variable(
     error = capsys.readouterr().err
     assert error.startswith("receptionist: Fix these settings: API_PORT: Input should be")
     assert "Traceback" not in error
+
+
+def test_a_worker_that_gives_up_on_livekit_exits_with_a_failure(migrated_url: str) -> None:
+    # A supervisor restarts what fails: giving up must not look like a clean exit.
+    done = start_worker(
+        OPENAI_API_KEY="sk-test",
+        DATABASE_URL=migrated_url,
+        LIVEKIT_URL=f"ws://127.0.0.1:{free_port()}",  # nothing listens there
+        LIVEKIT_API_KEY="devkey",
+        LIVEKIT_API_SECRET="a-secret-of-at-least-32-characters!",
+        WORKER_MAX_RETRY="1",
+        WORKER_PORT="0",
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "The voice worker gave up reaching LiveKit; see the log above."
+    )

@@ -28,3 +28,17 @@ from reservations where id = :id;
 -- name: escalation_personal_data_of(id)^
 -- An escalation's personal fields and when they were anonymised.
 select name, phone_number, summary, anonymised_at from escalations where id = :id;
+
+-- name: staff_outbox()
+-- Every staff notice, in the order written.
+select id, event_id, event_type, subject, state, attempts, last_error, next_attempt_at
+from staff_outbox
+order by id;
+
+-- name: age_notices(by)!
+-- Moves every notice's creation back, as if written that long ago.
+update staff_outbox set created_at = created_at - :by::interval;
+
+-- name: age_escalation(id, by)!
+-- Moves a callback's creation back, as if recorded that long ago.
+update escalations set created_at = created_at - :by::interval where id = :id;

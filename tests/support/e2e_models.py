@@ -11,8 +11,8 @@ import re
 
 from agent.speech import SpeechModels
 from core.settings import Settings
-from tests.support.scripted_llm import Request, Rule, ScriptedLLM, ScriptError, Step, call, say
-from tests.support.standins import ScriptedSTT, ToneTTS
+from tests.support.scripted_llm import Request, Rule, Say, ScriptedLLM, ScriptError, Step, call, say
+from tests.support.standins import FixtureSTT, ScriptedSTT, ToneTTS
 
 BOOKING = (
     "Hi, I'd like a table for four this Saturday at seven pm. My name is Mei Ling and my "
@@ -104,3 +104,82 @@ def booking_call(settings: Settings) -> SpeechModels:
         ]
     )
     return SpeechModels(stt=ScriptedSTT([BOOKING, CONFIRM]), llm=model, tts=ToneTTS())
+
+
+# The phone tests' lines (tests/fixtures/audio/phone/), by their length in seconds.
+PHONE_BOOKING = "Hi, I'd like a table for four next Saturday at seven pm. My name is Mei Ling."
+THANKS = "That's all, thanks, goodbye."
+PERSON = "Could I speak to someone from the restaurant, please?"
+PHONE_LINES = {3.27: PHONE_BOOKING, 0.83: CONFIRM, 1.27: THANKS, 1.88: PERSON}
+
+
+def segment_padding(settings: Settings) -> float:
+    """What a VAD segment of these fixtures holds besides the line: the VAD's prefix padding
+    (0.5 s, the native VAD's and the plugin's), the silence that ended it and some 0.1 s more.
+    It follows VAD_MIN_SILENCE_SECONDS: measured 1.08-1.21 s over G.711 with the Silero plugin
+    at 0.55 s; offline, the native VAD at 0.25 s cuts segments 0.73-0.84 s longer than the line.
+    """
+    return 0.6 + settings.vad_min_silence_seconds
+
+
+def phone_calls(settings: Settings) -> SpeechModels:
+    """Phone callers (tests/e2e/test_phone.py): book under the caller ID and hang up, key in
+    a number, or ask for a person and get put through. One worker serves them all, so the
+    caller's line is told by its length, and the script by what the caller said."""
+    model = ScriptedLLM(
+        [
+            # agent/telephony.py's goodbye after a long silence, whoever is speaking then.
+            Rule(prompt="silent", then=[say("I can't hear anyone, so I'll end the call. Bye.")]),
+            Rule(agent="greeter", prompt=ANY, then=[say("Thank you for calling. How can I help?")]),
+            Rule(
+                user="table for four",
+                then=[
+                    call(
+                        "transfer_to_reservation",
+                        party_size="four",
+                        date="next Saturday",
+                        time="seven pm",
+                        name="Mei Ling",
+                    )
+                ],
+            ),
+            # Tool outputs of one turn come back together: the latest tool's rule goes first.
+            Rule(after_tool="check_availability", tool_output=AVAILABLE, then=_read_back_phone),
+            # With the caller ID the phone is known; without it, the caller keys it in.
+            Rule(agent="reservation", prompt=ANY, then=_book_or_key_in),
+            Rule(agent="get_dtmf_task", then=[say("Please key in your number, then press hash.")]),
+            Rule(after_tool="key_in_on_keypad", then=[call("check_availability")]),
+            Rule(user="book it", then=[call("confirm_booking")]),
+            Rule(after_tool="confirm_booking", tool_output=BOOKED, then=booked),
+            Rule(user="that's all", then=[call("end_call")]),
+            Rule(after_tool="end_call", then=[say("Thank you for calling. Goodbye!")]),
+            Rule(
+                user="speak to someone",
+                then=[call("transfer_to_escalation", reason="other", summary="Wants a person.")],
+            ),
+            Rule(
+                agent="escalation",
+                prompt=ANY,
+                then=[say("I'll put you through now."), call("put_through_to_staff")],
+            ),
+            Rule(prompt=ANY, then=[say("Is there anything else I can help with?")]),
+        ]
+    )
+    stt = FixtureSTT(PHONE_LINES, padding=segment_padding(settings), tolerance=0.2)
+    return SpeechModels(stt=stt, llm=model, tts=ToneTTS())
+
+
+def _book_or_key_in(request: Request) -> list[Step]:
+    if "calling from" in "\n".join(request.texts("system")):
+        return [call("check_availability")]
+    return [call("key_in_on_keypad", what="phone number")]
+
+
+def _read_back_phone(request: Request) -> list[Step]:
+    """The read-back, saying which number the booking is under (its last four digits)."""
+    found = _tool_output(request, "check_availability", AVAILABLE)
+    phone = re.search(r"phone \+\d+(\d{4})", found.string)
+    [line] = read_back(request)
+    assert isinstance(line, Say) and phone is not None
+    under = f" It's under the number ending {phone[1]}. Shall I"
+    return [say(line.text.replace(" Shall I", under))]

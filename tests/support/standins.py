@@ -198,3 +198,34 @@ def split_frame(frame: rtc.AudioFrame, *, frame_ms: int = 10) -> list[rtc.AudioF
         )
         for start in range(0, len(pcm), step)
     ]
+
+
+class FixtureSTT(ScriptedSTT):
+    """Answers each speech segment with the transcript of the fixture nearest its length.
+
+    For callers whose order of lines the worker cannot know (the phone tests share one worker
+    between scenarios): every fixture is a different length, and a VAD segment is its speech
+    plus a fixed padding (Silero's prefix and the silence that ended it), so the length alone
+    tells which one was played. A segment near none of them is answered with nothing.
+    """
+
+    def __init__(self, lines: dict[float, str], *, padding: float, tolerance: float) -> None:
+        super().__init__()
+        self._lines = lines
+        self._padding = padding
+        self._tolerance = tolerance
+
+    async def _recognize_impl(
+        self,
+        buffer: utils.AudioBuffer,
+        *,
+        language: NotGivenOr[str] = NOT_GIVEN,
+        conn_options: APIConnectOptions,
+    ) -> stt.SpeechEvent:
+        frame = rtc.combine_audio_frames(buffer) if isinstance(buffer, list) else buffer
+        speech = frame.duration - self._padding
+        seconds = min(self._lines, key=lambda length: abs(length - speech))
+        self._script.clear()
+        if abs(seconds - speech) <= self._tolerance:
+            self._script.append(self._lines[seconds])
+        return await super()._recognize_impl(buffer, language=language, conn_options=conn_options)

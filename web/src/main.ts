@@ -14,6 +14,8 @@ import {
 
 // Published by the agent when a booking is created, changed or cancelled (see README).
 const NOTICE_TOPIC = "restaurant.reservation";
+// Sent by the API when no agent can answer this call (api/call_watch.py).
+const STATUS_TOPIC = "restaurant.status";
 const TRANSCRIPTION_TOPIC = "lk.transcription";
 const AGENT_STATE = "lk.agent.state";
 
@@ -25,6 +27,12 @@ interface Notice {
   party_size: number;
   name: string;
   status: string;
+}
+
+interface Status {
+  type: "agent.unavailable";
+  message: string;
+  phone: string;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -157,15 +165,27 @@ function wire(current: Room): void {
       showAgentState(who),
     )
     .on(RoomEvent.DataReceived, (payload: Uint8Array, _who?: RemoteParticipant, _kind?: unknown, topic?: string) => {
-      if (topic === NOTICE_TOPIC) showBooking(JSON.parse(new TextDecoder().decode(payload)) as Notice);
+      const body: unknown = JSON.parse(new TextDecoder().decode(payload));
+      if (topic === NOTICE_TOPIC) showBooking(body as Notice);
+      if (topic === STATUS_TOPIC && (body as Status).type === "agent.unavailable") {
+        agentUnavailable = true;
+        showError((body as Status).message);
+      }
     });
   current.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
     void showTranscript(reader, from.identity === current.localParticipant.identity);
   });
 }
 
+// Whether the error box says no agent can answer; an agent joining after all clears it.
+let agentUnavailable = false;
+
 function showAgentState(participant: Participant): void {
   if (participant.kind !== ParticipantKind.AGENT) return;
+  if (agentUnavailable) {
+    agentUnavailable = false;
+    clearError();
+  }
   const state = participant.attributes[AGENT_STATE] ?? "initializing";
   agentState.textContent = AGENT_STATE_WORDS[state] ?? state;
   agentState.dataset.state = state;

@@ -1,0 +1,72 @@
+"""livekit's worker, with two things a supervisor and a caller need that it does not do.
+
+- It remembers when it stopped because it could not reach LiveKit, so `python -m agent` can
+  exit with a failure (livekit's CLI exits with status 0 even then).
+- When a call's job process dies (killed, out of memory), its agent would stay in the room as
+  a ghost until livekit-server times the connection out, some 20 s of silence for the caller.
+  The worker removes that agent at once, so the API's call watch (api/call_watch.py) sees the
+  room without an agent and dispatches a new one, which picks the call up (agent/call.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from livekit import api
+from livekit.agents import AgentServer
+
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class ReceptionWorker(AgentServer):
+    gave_up = False
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        super().__init__(**options)
+        self._settings = settings
+        self._cleanups: set[asyncio.Task[None]] = set()
+        self.on("worker_started", self._watch_job_processes)
+
+    async def run(self, *, devmode: bool = False, unregistered: bool = False) -> None:
+        try:
+            await super().run(devmode=devmode, unregistered=unregistered)
+        except Exception:
+            self.gave_up = True
+            raise
+
+    def _watch_job_processes(self) -> None:
+        # livekit-agents 1.8 has no public event for a job process that ended; its process
+        # pool's is the one the worker itself listens to.
+        self._proc_pool.on("process_closed", self._job_process_closed)
+
+    def _job_process_closed(self, proc: Any) -> None:
+        job, exitcode = proc.running_job, proc.exitcode
+        if job is None or exitcode in (0, None):
+            return
+        room, identity = job.job.room.name, job.accept_arguments.identity
+        logger.warning("call's job process died", extra={"room": room, "exitcode": exitcode})
+        task = asyncio.create_task(self._remove_agent(room, identity))
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+
+    async def _remove_agent(self, room: str, identity: str) -> None:
+        settings = self._settings
+        key, secret = settings.livekit_api_key, settings.livekit_api_secret
+        if key is None or secret is None:
+            return
+        credentials = (settings.livekit_api_url, key.get_secret_value(), secret.get_secret_value())
+        try:
+            async with api.LiveKitAPI(*credentials) as lk:
+                await lk.room.remove_participant(
+                    api.RoomParticipantIdentity(room=room, identity=identity)
+                )
+            logger.info("lost agent removed from the room", extra={"room": room})
+        except Exception as exc:
+            # livekit-server times the ghost out by itself; this only makes it quicker.
+            logger.warning(
+                "lost agent not removed", extra={"room": room, "error": type(exc).__name__}
+            )

@@ -1,0 +1,204 @@
+"""Every call room gets an agent, or the caller is told honestly that none is coming.
+
+livekit-server dispatches an agent when a room is created. A room created while no worker was
+registered (livekit-server restarting, the only worker draining) never gets one, and a job
+process that dies leaves its agent in the room as a ghost until the server times it out. The
+API process watches the rooms, because it is the part that is up whenever callers can get a
+token; the worker cannot watch for itself when it is not there. Every few seconds it looks at
+each room with a caller in it:
+
+- an agent whose job has ended (failed or finished) while the caller stays is a ghost: it is
+  removed (the worker also removes the agent of a job process that died, agent/main.py);
+- a room with no live agent for GRACE seconds gets one dispatched again (again every
+  REDISPATCH_EVERY seconds while it lasts);
+- after GIVE_UP_AFTER seconds without an agent, the caller's page is told, on the
+  `restaurant.status` topic, with the restaurant's phone number.
+
+Several API processes may run: only the one holding a PostgreSQL advisory lock (named after
+the LiveKit server and agent it watches) watches, so each room is handled once; if that
+process dies its connection closes and another takes over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+
+import asyncpg
+from livekit import api
+
+from core.database import QUERIES
+from core.restaurant import Restaurant
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+INTERVAL = 2.0
+# A dispatch normally has its agent in the room within a second or two; on a busy machine a
+# job process can take a few more to start.
+GRACE = 6.0
+REDISPATCH_EVERY = 10.0
+GIVE_UP_AFTER = 15.0
+# A job whose agent has not joined by then never will.
+JOIN_WITHIN = 20.0
+STATUS_TOPIC = "restaurant.status"
+
+_CALLERS = (api.ParticipantInfo.Kind.STANDARD, api.ParticipantInfo.Kind.SIP)
+_ENDED = (api.JobStatus.JS_FAILED, api.JobStatus.JS_SUCCESS)
+_UNDER_WAY = (api.JobStatus.JS_PENDING, api.JobStatus.JS_RUNNING)
+
+
+@dataclass
+class _Agentless:
+    """A room seen with a caller and no live agent, since `since` (monotonic)."""
+
+    since: float
+    dispatched_at: float = 0.0
+    told_at: float = 0.0
+
+
+@dataclass
+class CallWatch:
+    livekit: api.LiveKitAPI
+    # This deployment's agent: "" for a worker that joins every room.
+    agent_name: str
+    # Said to a caller no agent can answer.
+    restaurant_phone: str
+    # One leader per LiveKit server and agent, whichever database they share.
+    lock_name: str = "receptionist.call_watch"
+    agentless: dict[str, _Agentless] = field(default_factory=dict)
+    # Agents seen in each room, and when each job's agent was first expected.
+    seen_agents: dict[str, set[str]] = field(default_factory=dict)
+    joining_since: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    async def run(self, pool: asyncpg.Pool) -> None:
+        """Watch the rooms while this process leads; wait for the lead otherwise."""
+        while True:
+            try:
+                async with pool.acquire() as conn:
+                    if await QUERIES.try_lead_call_watch(conn, watch=self.lock_name):
+                        logger.info("watching call rooms")
+                        # The lock is held as long as this connection is.
+                        await self._watch()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+                logger.warning("call watch paused: database unavailable")
+            await asyncio.sleep(INTERVAL)
+
+    async def _watch(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except api.TwirpError as exc:
+                logger.warning("call watch: LiveKit refused a request", extra={"code": exc.code})
+            except (OSError, TimeoutError) as exc:
+                logger.warning(
+                    "call watch: LiveKit unreachable", extra={"error": type(exc).__name__}
+                )
+            await asyncio.sleep(INTERVAL)
+
+    async def sweep(self) -> None:
+        rooms = (await self.livekit.room.list_rooms(api.ListRoomsRequest())).rooms
+        names = {room.name for room in rooms}
+        for gone in self.agentless.keys() - names:
+            del self.agentless[gone]
+        for gone in self.seen_agents.keys() - names:
+            del self.seen_agents[gone]
+        for key in [key for key in self.joining_since if key[0] not in names]:
+            del self.joining_since[key]
+        for room in rooms:
+            await self.check(room.name)
+
+    async def check(self, room: str) -> None:
+        participants = (
+            await self.livekit.room.list_participants(api.ListParticipantsRequest(room=room))
+        ).participants
+        dispatches = await self.livekit.agent_dispatch.list_dispatch(room_name=room)
+        if not self._ours(dispatches) or not any(p.kind in _CALLERS for p in participants):
+            self.agentless.pop(room, None)
+            return
+        jobs = [job.state for dispatch in dispatches for job in dispatch.state.jobs]
+        ended = {job.participant_identity for job in jobs if job.status in _ENDED}
+        live = False
+        for agent in (p for p in participants if p.kind == api.ParticipantInfo.Kind.AGENT):
+            if agent.identity in ended:
+                await self.livekit.room.remove_participant(
+                    api.RoomParticipantIdentity(room=room, identity=agent.identity)
+                )
+                logger.warning("ghost agent removed", extra={"room": room})
+            else:
+                live = True
+        # A job a worker has taken whose agent is still joining (a job process starting on a
+        # busy machine takes seconds): another dispatch now would put two agents in the call.
+        # An agent that was here and left is not joining, whatever its job's state says.
+        seen = self.seen_agents.setdefault(room, set())
+        seen.update(p.identity for p in participants if p.kind == api.ParticipantInfo.Kind.AGENT)
+        now = time.monotonic()
+        joining = False
+        for job in jobs:
+            if job.status in _UNDER_WAY and job.participant_identity not in seen:
+                since = self.joining_since.setdefault((room, job.participant_identity), now)
+                joining = joining or now - since < JOIN_WITHIN
+        if live or joining:
+            if live and self.agentless.pop(room, None) is not None:
+                logger.info("agent back in the room", extra={"room": room})
+            return
+        await self._agentless(room)
+
+    async def _agentless(self, room: str) -> None:
+        now = time.monotonic()
+        seen = self.agentless.setdefault(room, _Agentless(since=now))
+        waited = now - seen.since
+        if waited >= GRACE and now - seen.dispatched_at >= REDISPATCH_EVERY:
+            await self.livekit.agent_dispatch.create_dispatch(
+                api.CreateAgentDispatchRequest(agent_name=self.agent_name, room=room)
+            )
+            seen.dispatched_at = now
+            logger.warning(
+                "agent dispatched again", extra={"room": room, "waited_s": round(waited, 1)}
+            )
+        if waited >= GIVE_UP_AFTER and now - seen.told_at >= REDISPATCH_EVERY:
+            await self._tell_caller(room)
+            seen.told_at = now
+
+    async def _tell_caller(self, room: str) -> None:
+        notice = {
+            "type": "agent.unavailable",
+            "message": (
+                "Sorry, our receptionist can't answer right now. Please call us on "
+                f"{self.restaurant_phone}."
+            ),
+            "phone": self.restaurant_phone,
+        }
+        await self.livekit.room.send_data(
+            api.SendDataRequest(
+                room=room,
+                data=json.dumps(notice).encode(),
+                kind=api.DataPacket.Kind.RELIABLE,
+                topic=STATUS_TOPIC,
+            )
+        )
+        logger.warning("caller told no agent is coming", extra={"room": room})
+
+    def _ours(self, dispatches: list[api.AgentDispatch]) -> bool:
+        """A room this deployment answers: one its agent was dispatched to, or, for a worker
+        that joins every room, one dispatched to nobody else."""
+        names = {dispatch.agent_name for dispatch in dispatches}
+        if self.agent_name:
+            return self.agent_name in names
+        return names <= {""}
+
+
+def call_watch(settings: Settings, restaurant: Restaurant) -> CallWatch | None:
+    """The watch for this deployment's LiveKit server; None when the API has no LiveKit key."""
+    if not (settings.livekit_api_key and settings.livekit_api_secret):
+        return None
+    livekit = api.LiveKitAPI(
+        settings.livekit_api_url,
+        settings.livekit_api_key.get_secret_value(),
+        settings.livekit_api_secret.get_secret_value(),
+    )
+    lock_name = f"receptionist.call_watch {settings.livekit_url} {settings.agent_name}"
+    return CallWatch(livekit, settings.agent_name, restaurant.identity.phone, lock_name)

@@ -1,0 +1,4 @@
+-- name: try_lead_call_watch(watch)$
+-- Whether this connection now leads the watch of one LiveKit deployment's rooms (one API
+-- process at a time watches each).
+select pg_try_advisory_lock(hashtext(:watch));

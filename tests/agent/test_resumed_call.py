@@ -1,0 +1,54 @@
+"""A new agent in a call whose agent was lost picks up what the call already did."""
+
+from __future__ import annotations
+
+from livekit.agents import RunResult
+
+from agent.call import resume
+from agent.state import CallState
+from core.booking import ReservationService
+from tests.agent.conftest import SESSION_ID, Call, script
+from tests.conftest import DINNER, SATURDAY
+from tests.support import Rule, call
+
+
+async def test_a_resumed_call_apologises_and_knows_what_it_booked(
+    phone_call: Call, service: ReservationService, state: CallState
+) -> None:
+    # What the lost agent did in this room before its job died.
+    booked = await service.create(
+        phone_number="+6598207272",
+        name="Mei Ling",
+        reservation_date=SATURDAY,
+        reservation_time=DINNER,
+        party_size=4,
+        session_id=SESSION_ID,
+    )
+    await service.record_handoff(
+        session_id=SESSION_ID, from_agent="greeter", to_agent="reservation", entities={}
+    )
+    await resume(state)
+    assert state.resumed and state.booked_earlier == [booked]
+
+    model = script(
+        Rule(user="change", then=[call("transfer_to_reservation", intent="change")]),
+        Rule(user="eight", then=[call("change_booking", time="8pm")]),
+    )
+    async with phone_call(model) as session:
+        await session.run(user_input="Hello? Can I change the time?")
+        changed: RunResult[None] = await session.run(user_input="Make it eight")
+    greeting = model.requests_for("greeter")[0]
+    assert greeting.kind == "instructions" and "cut off" in greeting.trigger
+    assert booked.confirmation_code in greeting.trigger and "Do not offer to book" in (
+        greeting.trigger
+    )
+    # The booking is the caller's own: changed without asking them to prove it again.
+    output = changed.expect.next_event(type="function_call_output").event().item
+    assert not output.is_error and output.output.startswith("Changed.")
+    assert (await service.by_code(booked.confirmation_code)).reservation_time.hour == 20
+
+
+async def test_a_new_call_is_not_resumed(state: CallState) -> None:
+    await resume(state)
+    assert not state.resumed and state.booked_earlier == []
+    assert "cut off" not in state.agents["greeter"].entry_instructions()  # type: ignore[attr-defined]

@@ -1,0 +1,149 @@
+"""Phone calls: a real SIP phone (baresip) dials the restaurant's number through livekit-sip.
+
+Each call is one scenario on one shared stack (tests/e2e/conftest.py: phone_stack): the phone
+plays its microphone script (8 kHz fixtures and silences, tests/e2e/phone.py) and records what
+it hears; the worker is the real one, dispatched by the provisioned dispatch rule, with the
+stand-in models of tests/support/e2e_models.py:phone_calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+
+from livekit import api
+
+from core.store import Store
+from tests.e2e.conftest import PhoneStack
+from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
+from tests.e2e.phone import Phone, loudest
+
+CALLER = "+6598207272"
+# What sndfile records of the agent's tone (ToneTTS, amplitude 0.2) after G.711 is ~0.14 RMS;
+# the codec's idle noise is below 0.001.
+NOT_SILENCE = 0.02
+
+
+def records(stack: PhoneStack, message: str, since: int) -> list[dict[str, object]]:
+    return [r for r in stack.worker.records()[since:] if r.get("message") == message]
+
+
+async def rooms(stack: PhoneStack) -> list[str]:
+    http = stack.livekit.url.replace("ws://", "http://")
+    async with api.LiveKitAPI(http, LIVEKIT_KEY, LIVEKIT_SECRET) as server:
+        listed = await server.room.list_rooms(api.ListRoomsRequest())
+        return [room.name for room in listed.rooms]
+
+
+async def until_no_rooms(stack: PhoneStack, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while await rooms(stack):
+        assert time.monotonic() < deadline, "a call's room outlived the call"
+        await asyncio.sleep(0.2)
+
+
+def hung_up(phone: Phone) -> bool:
+    return "terminated" in phone.output()
+
+
+def call_session(stack: PhoneStack, since: int) -> str:
+    [started] = records(stack, "phone call", since)
+    return str(started["room"])
+
+
+async def test_a_caller_books_under_their_caller_id_and_the_agent_hangs_up(
+    phone_stack: PhoneStack, store: Store
+) -> None:
+    stack, since = phone_stack, len(phone_stack.worker.records())
+    phone, seconds = stack.phone(
+        "booker", CALLER, [3.0, "phone_booking", 5.0, "confirm", 5.0, "thanks", 30.0]
+    )
+    started = time.monotonic()
+    phone.start(f"/dial {stack.dial}", seconds=seconds + 30)
+    try:
+        # The agent ends the call after "that's all, thanks": long before the script's end.
+        wait_for(lambda: hung_up(phone), "the agent to hang up", seconds + 20)
+        took = time.monotonic() - started
+    finally:
+        phone.stop()
+    print(f"phone booking scenario: {took:.1f} s")
+    assert "audio error" not in phone.output(), "the phone's script ran out: nobody hung up"
+    session = call_session(stack, since)
+    tools = [r["tool"] for r in records(stack, "tool", since) if r.get("session") == session]
+    assert tools[-1] == "end_call" and "confirm_booking" in tools
+    assert not records(stack, "caller silent, ending the call", since)
+    await until_no_rooms(stack)
+
+    # The agent's voice reached the phone, over G.711.
+    [heard] = phone.heard()
+    assert loudest(heard) > NOT_SILENCE
+    # The caller never said a number: the booking is under their caller ID.
+    [booked] = await store.upcoming_by_phone(CALLER, datetime(2026, 1, 1))
+    assert (booked.name, booked.party_size, f"{booked.reservation_time:%H:%M}") == (
+        "Mei Ling",
+        4,
+        "19:00",
+    )
+    assert booked.session_id == session and session.startswith("call_+6562214780_")
+    # The caller's number is in no log line, only masked.
+    [line] = records(stack, "phone call", since)
+    assert line["caller"] == "+65******72" and CALLER not in stack.worker.output()
+    # Phone audio: each line the caller said was one VAD segment, understood.
+    heard_lines = [
+        r for r in stack.worker.records()[since:] if "scripted stt recognized" in str(r["message"])
+    ]
+    assert [r["answered"] for r in heard_lines] == [True, True, True]
+
+
+async def test_a_caller_without_caller_id_keys_in_their_number_and_silence_ends_the_call(
+    phone_stack: PhoneStack,
+) -> None:
+    stack, since = phone_stack, len(phone_stack.worker.records())
+    phone, seconds = stack.phone("keypad", "anonymous", [3.0, "phone_booking", 60.0])
+    phone.start(f"/dial {stack.dial}", seconds=seconds + 30)
+    try:
+        wait_for(
+            lambda: bool(records(stack, "keypad entry started", since)),
+            "the agent to ask for the keypad",
+            45,
+        )
+        phone.send("/sndcode 98207272#")
+        wait_for(lambda: bool(records(stack, "keypad entry", since)), "the digits to arrive", 30)
+        # Then nothing more is said: after PHONE_SILENCE_SECONDS the agent ends the call.
+        wait_for(lambda: hung_up(phone), "the agent to hang up on the silence", 60)
+    finally:
+        phone.stop()
+    [keyed] = records(stack, "keypad entry", since)
+    assert (keyed["what"], keyed["digits"], keyed["understood"]) == ("phone number", 8, True)
+    assert records(stack, "caller silent, ending the call", since)
+    [line] = records(stack, "phone call", since)
+    assert line["withheld"] is True
+    assert "audio error" not in phone.output()
+    await until_no_rooms(stack)
+
+
+async def test_a_caller_asking_for_a_person_is_put_through_to_the_staff_phone(
+    phone_stack: PhoneStack,
+) -> None:
+    stack, since = phone_stack, len(phone_stack.worker.records())
+    staff = stack.staff
+    staff.start(seconds=120)
+    phone, seconds = stack.phone("transfer", CALLER, [3.0, "person", 8.0, "booking", 20.0])
+    # Long enough for the script twice: once to the agent, once again to the staff phone.
+    phone.start(f"/dial {stack.dial}", seconds=2 * seconds + 60)
+    try:
+        # The caller's phone follows the REFER and calls the staff phone, which answers.
+        wait_for(lambda: bool(staff.heard()), "the staff phone to answer", 60)
+        wait_for(lambda: bool(records(stack, "transferred to staff", since)), "the transfer", 30)
+        # The first leg leaves the room, and the room goes with it.
+        await until_no_rooms(stack)
+        # The staff phone hears the caller (their microphone script, from the start again).
+        wait_for(
+            lambda: "audio error" in phone.output(), "the caller's script to end", seconds + 30
+        )
+    finally:
+        phone.stop()
+        staff.stop()
+    [heard] = staff.heard()
+    assert loudest(heard) > NOT_SILENCE

@@ -1,0 +1,258 @@
+"""The staff page in real headless Chromium against the real API process and database: sign in,
+work a day's bookings and callbacks, seat a walk-in; a second tablet sees every change live."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime, time
+
+import pytest
+from playwright.async_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
+
+from core.booking import ReservationService
+from core.models import Reservation
+from core.restaurant import Restaurant, load_restaurant
+from core.store import Store
+from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
+from tests.e2e.conftest import StaffStack
+from tests.e2e.harness import API_KEY
+
+TABLET: ViewportSize = {"width": 1180, "height": 820}  # a 10.9" tablet, landscape
+# The page polls every 4 s; a busy shared machine gets generous room beyond that.
+LIVE = 30_000
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=QUIET)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+def midday(staff_stack: StaffStack) -> Restaurant:
+    """The restaurant the staff stack's API serves."""
+    return load_restaurant(staff_stack.restaurant_file)
+
+
+class Tablet:
+    """One staff tablet: a page in its own browser context (its own sessionStorage)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(str(error)))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Chromium reports the answers the test provokes (401 for a wrong key, 409 for a refused
+        # change) as failed resource loads; the page showing them is the page working.
+        expected = re.search(r"status of 40[19]", message.text)
+        if message.type == "error" and not expected:
+            self.problems.append(message.text)
+
+    def row(self, name: str) -> Locator:
+        return self.page.locator("tbody tr", has_text=name)
+
+    def callback(self, name: str) -> Locator:
+        return self.page.locator("#callbacks li", has_text=name)
+
+    async def sign_in(self, base: str, key: str = API_KEY) -> None:
+        await self.page.goto(f"{base}/staff")
+        await self.page.get_by_label("Staff key", exact=True).fill(key)
+        await self.page.get_by_role("button", name="Sign in").click()
+
+
+async def tablet(browser: Browser) -> Tablet:
+    context = await browser.new_context(viewport=TABLET)
+    return Tablet(await context.new_page())
+
+
+def clock_at(restaurant: Restaurant, hour: int) -> datetime:
+    """Today at `hour`, at the restaurant, as an aware time for a service's clock."""
+    today = restaurant.local_now(datetime.now(restaurant.tz)).date()
+    return datetime.combine(today, time(hour), tzinfo=restaurant.tz)
+
+
+async def agent_books(
+    service: ReservationService, name: str, phone: str, at: time, party: int, notes: str = ""
+) -> Reservation:
+    """A booking for today as the voice agent makes it, through the service."""
+    return await service.create(
+        phone_number=phone,
+        name=name,
+        reservation_date=service.restaurant.local_now(service.now()).date(),
+        reservation_time=at,
+        party_size=party,
+        other_info={"notes": notes} if notes else {},
+        session_id=f"room-{phone}",
+    )
+
+
+async def a_days_bookings(store: Store, restaurant: Restaurant) -> ReservationService:
+    """The day so far: bookings made this morning for lunch and tonight, and two callbacks."""
+    morning = ReservationService(store, restaurant, clock=lambda: clock_at(restaurant, 8))
+    day = [
+        ("Tan Wei Ming", "+6591230001", time(11, 30), 2, ""),
+        ("Priya Nair", "+6591230002", time(12, 0), 4, "birthday"),
+        ("Jonathan Ong", "+6591230003", time(18, 0), 2, ""),
+        ("Mei Ling Tan", "+6598207272", time(19, 0), 4, "anniversary, quiet corner"),
+        ("Rajesh Kumar", "+6591230004", time(19, 0), 6, "peanut allergy"),
+        ("Grace Teo", "+6591230005", time(19, 30), 8, "business dinner"),
+        ("Hafiz Rahman", "+6591230006", time(20, 30), 3, ""),
+    ]
+    for name, phone, at, party, notes in day:
+        await agent_books(morning, name, phone, at, party, notes)
+    await morning.create_escalation(
+        name="Aisha Bakar",
+        phone_number="+6591234567",
+        reason="complaint",
+        summary="Cold food at dinner last Friday; wants the manager to call.",
+        urgency="high",
+    )
+    await morning.create_escalation(
+        name="Marcus Goh",
+        phone_number="+6587654321",
+        reason="private event",
+        summary="A buyout for 40 guests on a Saturday in December.",
+        urgency="normal",
+    )
+    # From now on, on the real clock: what the voice agent books while staff watch.
+    return ReservationService(store, restaurant)
+
+
+async def test_staff_work_a_day_from_the_staff_page_and_a_second_tablet_sees_it_live(
+    staff_stack: StaffStack, store: Store, midday: Restaurant, browser: Browser
+) -> None:
+    agent = await a_days_bookings(store, midday)
+    host, manager = await tablet(browser), await tablet(browser)
+
+    # Signing in: a wrong key says so; the right one is kept in this tab's sessionStorage only.
+    page = host.page
+    await host.sign_in(staff_stack.api_base, "not-the-key")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "That staff key is not right. Check it and try again."
+    )
+    assert await accessibility_problems(page) == []
+    await page.get_by_label("Staff key", exact=True).fill(API_KEY)
+    await page.get_by_label("Staff key", exact=True).press("Enter")
+    await expect(page.get_by_role("heading", name=re.compile("^Bookings for"))).to_be_visible()
+    assert await page.evaluate("sessionStorage.getItem('staff-key')") == API_KEY
+    assert await page.context.cookies() == []
+    assert API_KEY not in page.url
+    await expect(page.locator("#restaurant-name")).to_have_text("Tanjong Table")
+
+    # The day's book: the agent's booking, by service and time, with its party and notes.
+    mei_ling = host.row("Mei Ling Tan")
+    await expect(mei_ling).to_contain_text("19:00")
+    await expect(mei_ling).to_contain_text("anniversary, quiet corner")
+    await expect(mei_ling.locator(".pill")).to_have_text("Confirmed")
+    dinner = page.get_by_role("region", name=re.compile("^Dinner"))
+    await expect(dinner).to_contain_text("5 bookings, 23 guests")
+    await expect(dinner.get_by_text("19:30: 18 of 40 covers")).to_be_attached()
+    await expect(host.callback("Aisha Bakar")).to_contain_text("High urgency")
+    await expect(host.callback("Aisha Bakar").get_by_role("link")).to_have_attribute(
+        "href", "tel:+6591234567"
+    )
+
+    await manager.sign_in(staff_stack.api_base)
+    await expect(manager.row("Mei Ling Tan").locator(".pill")).to_have_text("Confirmed")
+
+    # Seated, from the keyboard alone: Tab from the day picker reaches the row's button.
+    await page.get_by_label("Day", exact=True).focus()
+    seat = "Seated: Mei Ling Tan at 19:00"
+    for _ in range(60):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement.getAttribute('aria-label')") == seat:
+            break
+    else:
+        pytest.fail(f"Tab never reached {seat!r}")
+    await page.keyboard.press("Enter")
+    await expect(mei_ling.locator(".pill")).to_have_text("Seated")
+    await expect(page.get_by_role("status")).to_have_text("Mei Ling Tan (19:00) seated.")
+    await expect(manager.row("Mei Ling Tan").locator(".pill")).to_have_text("Seated", timeout=LIVE)
+    assert (await agent.by_code(await code_of(mei_ling))).status == "seated"
+
+    # A refused change says why, in the API's words.
+    await host.row("Grace Teo").get_by_role("button", name="No-show: Grace Teo at 19:30").click()
+    await expect(page.locator("#error")).to_contain_text(
+        "a no-show can be marked once that time has passed"
+    )
+
+    # Resolving a callback, with a note; it leaves both tablets.
+    aisha = host.callback("Aisha Bakar")
+    await aisha.get_by_label("Note", exact=True).fill("Apologised; voucher sent.")
+    await aisha.get_by_role("button", name="Resolve: Aisha Bakar").click()
+    await expect(page.get_by_role("status")).to_have_text("Callback to Aisha Bakar resolved.")
+    await expect(aisha).to_have_count(0)
+    await expect(manager.callback("Aisha Bakar")).to_have_count(0, timeout=LIVE)
+    await host.callback("Marcus Goh").get_by_role("button", name="Start: Marcus Goh").click()
+    await expect(host.callback("Marcus Goh")).to_contain_text("In progress")
+
+    # A walk-in, seated at once at the current slot.
+    form = page.get_by_role("region", name="Add a walk-in")
+    await form.get_by_label("Name", exact=True).fill("Nurul Huda")
+    await form.get_by_label("Phone", exact=True).fill("9001 2345")
+    await form.get_by_label("Guests", exact=True).fill("3")
+    await form.get_by_label("Notes", exact=True).fill("high chair")
+    await form.get_by_role("button", name="Seat walk-in now").click()
+    await expect(page.get_by_role("status")).to_contain_text("Walk-in seated: Nurul Huda, 3 guests")
+    await expect(host.row("Nurul Huda").locator(".pill")).to_have_text("Seated")
+    await expect(form.get_by_label("Name", exact=True)).to_have_value("")
+    await expect(manager.row("Nurul Huda").locator(".pill")).to_have_text("Seated", timeout=LIVE)
+
+    # Live: what the voice agent writes now appears on both tablets without a reload.
+    await agent_books(agent, "Chloe Lim", "+6591230007", time(21, 0), 2, "window seat")
+    await agent.create_escalation(
+        name="Daniel Wong",
+        phone_number="+6581112222",
+        reason="lost property",
+        summary="Left a black umbrella at table 12 last night.",
+        urgency="normal",
+    )
+    for screen in (host, manager):
+        await expect(screen.row("Chloe Lim")).to_contain_text("window seat", timeout=LIVE)
+        await expect(screen.callback("Daniel Wong")).to_be_visible(timeout=LIVE)
+    await expect(page.get_by_role("status")).to_have_text(
+        "New callback: Daniel Wong (normal urgency)."
+    )
+
+    assert await accessibility_problems(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "staff-page.png"), full_page=True)
+
+    # Signing out forgets the key; a reload asks for it again.
+    await page.get_by_role("button", name="Sign out").click()
+    assert await page.evaluate("sessionStorage.getItem('staff-key')") is None
+    await page.reload()
+    await expect(page.get_by_label("Staff key", exact=True)).to_be_visible()
+    assert host.problems == [] and manager.problems == []
+
+
+async def code_of(row: Locator) -> str:
+    return (await row.locator(".code").inner_text()).strip()
+
+
+async def test_the_staff_page_on_a_phone_sized_screen_is_still_usable(
+    staff_stack: StaffStack, store: Store, midday: Restaurant, browser: Browser
+) -> None:
+    await a_days_bookings(store, midday)
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(f"{staff_stack.api_base}/staff")
+    await page.get_by_label("Staff key", exact=True).fill(API_KEY)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.locator("tbody tr", has_text="Mei Ling Tan")).to_be_visible()
+    assert await accessibility_problems(page) == []
+    # Nothing wider than the screen: no sideways scrolling at the host stand.
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,0 +1,143 @@
+// The staff API as the staff page uses it: the key from sessionStorage in an Authorization
+// header (never a cookie, never a URL), and errors as the sentences the API answers with.
+
+const KEY = "staff-key";
+
+export type ReservationStatus = "confirmed" | "seated" | "completed" | "no_show" | "cancelled";
+export type CallbackStatus = "open" | "in_progress" | "resolved";
+
+// Names and numbers are null once a past visit or a resolved callback has been anonymised.
+export interface Reservation {
+  confirmation_code: string;
+  phone_number: string | null;
+  name: string | null;
+  reservation_date: string;
+  reservation_time: string;
+  party_size: number;
+  other_info: Record<string, unknown>;
+  status: ReservationStatus;
+}
+
+export interface Callback {
+  id: number;
+  name: string | null;
+  phone_number: string | null;
+  reason: string;
+  summary: string;
+  urgency: "low" | "normal" | "high";
+  status: CallbackStatus;
+  staff_note: string | null;
+  created_at: string;
+}
+
+export interface Service {
+  service: string;
+  opens: string;
+  closes: string;
+  slots: { time: string; covers: number }[];
+}
+
+export interface Occupancy {
+  reservation_date: string;
+  capacity_covers: number;
+  services: Service[];
+}
+
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** The API refused the key: the page signs out. */
+export class SignedOut extends Error {}
+/** The API answered with an error; the message is its `detail`, for people. */
+export class Refused extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+/** The server could not be reached at all. */
+export class Unreachable extends Error {}
+
+export const storedKey = (): string | null => sessionStorage.getItem(KEY);
+export const keepKey = (key: string): void => sessionStorage.setItem(KEY, key);
+export const forgetKey = (): void => sessionStorage.removeItem(KEY);
+
+export async function call<T>(path: string, init: RequestInit = {}, key = storedKey()): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set("Authorization", `Bearer ${key ?? ""}`);
+  if (init.body) headers.set("Content-Type", "application/json");
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers, cache: "no-store" });
+  } catch {
+    throw new Unreachable("Can't reach the restaurant's server. Check the connection.");
+  }
+  if (response.status === 401) throw new SignedOut("That staff key is not right.");
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const detail = typeof body.detail === "string" ? body.detail : `Error ${response.status}.`;
+    throw new Refused(detail, response.status, body);
+  }
+  return body as T;
+}
+
+export const occupancy = (day: string | null) =>
+  call<Occupancy>(day ? `/api/occupancy?date=${day}` : "/api/occupancy");
+
+/** Every booking of a day, whatever the page size. */
+export async function bookings(day: string): Promise<Reservation[]> {
+  const all: Reservation[] = [];
+  for (let page = 1; ; page++) {
+    const found = await call<Page<Reservation>>(
+      `/api/reservations?date=${day}&page_size=200&page=${page}`,
+    );
+    all.push(...found.items);
+    if (all.length >= found.total || found.items.length === 0) return all;
+  }
+}
+
+export const openCallbacks = () =>
+  call<Page<Callback>>("/api/escalations?status=open&status=in_progress&page_size=200");
+
+export const setStatus = (code: string, status: ReservationStatus) =>
+  call<Reservation>(`/api/reservations/code/${encodeURIComponent(code)}`, {
+    method: "PATCH",
+    body: JSON.stringify({ status }),
+  });
+
+export const moveCallback = (id: number, status: CallbackStatus, note: string) =>
+  call<Callback>(`/api/escalations/${id}`, {
+    method: "PATCH",
+    body: JSON.stringify(note ? { status, note } : { status }),
+  });
+
+export interface Alternative {
+  reservation_date: string;
+  reservation_time: string;
+}
+
+export interface WalkIn {
+  name: string;
+  phone_number: string;
+  party_size: number;
+  notes: string;
+}
+
+export const seatWalkIn = (walkIn: WalkIn, idempotencyKey: string) =>
+  call<Reservation>("/api/reservations", {
+    method: "POST",
+    headers: { "Idempotency-Key": idempotencyKey },
+    body: JSON.stringify({ ...walkIn, walk_in: true }),
+  });
+
+/** A fresh key for one walk-in; retries of the same submission reuse it. getRandomValues,
+ * unlike randomUUID, works on a plain-http page (a tablet on the restaurant's network). */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -6,11 +6,15 @@
   a ghost until livekit-server times the connection out, some 20 s of silence for the caller.
   The worker removes that agent at once, so the API's call watch (api/call_watch.py) sees the
   room without an agent and dispatches a new one, which picks the call up (agent/call.py).
+- With admission control off (`WORKER_LOAD_THRESHOLD` above 1) it reports the machine's load
+  below 1.0: livekit-server offers no job to a worker at 1.0, whatever its agents.target_load,
+  so a saturated machine would still turn every caller away.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from typing import Any
 
@@ -21,6 +25,9 @@ from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+# The highest load livekit-server still offers a job to (it weighs workers by 1 - load).
+MAX_REPORTED_LOAD = 0.99
+
 
 class ReceptionWorker(AgentServer):
     gave_up = False
@@ -30,6 +37,7 @@ class ReceptionWorker(AgentServer):
         self._settings = settings
         self._cleanups: set[asyncio.Task[None]] = set()
         self.on("worker_started", self._watch_job_processes)
+        self.on("worker_started", self._report_load_below_full)
 
     async def run(self, *, devmode: bool = False, unregistered: bool = False) -> None:
         try:
@@ -42,6 +50,19 @@ class ReceptionWorker(AgentServer):
         # livekit-agents 1.8 has no public event for a job process that ended; its process
         # pool's is the one the worker itself listens to.
         self._proc_pool.on("process_closed", self._job_process_closed)
+
+    def _report_load_below_full(self) -> None:
+        # By now livekit has put its own CPU measure in place of an unset one.
+        measure = self.load_fnc
+        if self._settings.worker_load_threshold <= 1 or measure is None:
+            return
+        takes_worker = bool(inspect.signature(measure).parameters)
+
+        def capped(worker: AgentServer) -> float:
+            load = measure(worker) if takes_worker else measure()  # type: ignore[call-arg]
+            return min(load, MAX_REPORTED_LOAD)
+
+        self.load_fnc = capped
 
     def _job_process_closed(self, proc: Any) -> None:
         job, exitcode = proc.running_job, proc.exitcode

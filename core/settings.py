@@ -89,8 +89,8 @@ class Settings(BaseSettings):
     # of the built-in OpenAI ones: for other plugins, and for the end-to-end tests' stand-ins.
     speech_models_factory: str | None = None
     # The worker stops taking calls while the machine's CPU load (0-1) is at or above this;
-    # LiveKit's default. Above 1 (e.g. "inf") it never refuses one; livekit-server then still
-    # applies its own agents.target_load (livekit.yaml).
+    # LiveKit's default. Above 1 (e.g. "inf") it never refuses one (agent/worker.py);
+    # livekit-server then still applies its own agents.target_load (livekit.yaml).
     worker_load_threshold: float = Field(default=0.7, gt=0)
     # The worker's health-check HTTP server (GET / answers while it can take calls); 0 picks a
     # free port. LiveKit binds all interfaces by default; loopback is enough unless an outside

@@ -147,3 +147,6 @@ async def test_a_caller_asking_for_a_person_is_put_through_to_the_staff_phone(
         staff.stop()
     [heard] = staff.heard()
     assert loudest(heard) > NOT_SILENCE
+    # livekit-sip itself saw the REFER accepted (not only our leg ending afterwards).
+    sip_log = stack.sip.output()
+    assert "inbound call transferred" in sip_log and "failed to transfer" not in sip_log

@@ -15,8 +15,8 @@ from datetime import datetime
 from livekit import api
 
 from core.store import Store
-from tests.e2e.conftest import PhoneStack
-from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
+from tests.e2e.conftest import PHONE_AGENT, PhoneStack
+from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, service_env, start_api, wait_for
 from tests.e2e.phone import Phone, loudest
 
 CALLER = "+6598207272"
@@ -150,3 +150,36 @@ async def test_a_caller_asking_for_a_person_is_put_through_to_the_staff_phone(
     # livekit-sip itself saw the REFER accepted (not only our leg ending afterwards).
     sip_log = stack.sip.output()
     assert "inbound call transferred" in sip_log and "failed to transfer" not in sip_log
+
+
+# Last in this module: it stops the stack's worker.
+async def test_with_no_agent_a_phone_caller_is_put_through_to_the_staff_phone(
+    phone_stack: PhoneStack, migrated_url: str
+) -> None:
+    stack, staff = phone_stack, phone_stack.staff
+    # The only worker is stopped; the API's call watch is what is left to help the caller.
+    stack.worker.stop()
+    env = service_env(
+        migrated_url,
+        stack.livekit.url,
+        AGENT_NAME=PHONE_AGENT,
+        RESTAURANT_CONFIG=str(stack.restaurant_file),
+    )
+    (stack.workdir / "api").mkdir()
+    watch, _ = start_api(env, stack.workdir / "api")
+    answered_before = len(staff.heard())
+    staff.start(seconds=120)
+    phone, seconds = stack.phone("unanswered", CALLER, [3.0, "person", 60.0])
+    phone.start(f"/dial {stack.dial}", seconds=seconds + 30)
+    try:
+        # Nobody answers for the call watch's GIVE_UP_AFTER (15 s); then the staff phone rings.
+        wait_for(lambda: len(staff.heard()) > answered_before, "the staff phone to answer", 90)
+        await until_no_rooms(stack)
+    finally:
+        phone.stop()
+        staff.stop()
+        watch.stop()
+    log = watch.output()
+    assert "phone caller put through to staff: no agent" in log, log[-3000:]
+    assert "hung up on" not in log
+    assert loudest(staff.heard()[-1]) > NOT_SILENCE

@@ -12,9 +12,11 @@ each room with a caller in it:
 - a room with no live agent for GRACE seconds gets one dispatched again (again every
   REDISPATCH_EVERY seconds while it lasts);
 - after GIVE_UP_AFTER seconds without an agent, the caller's page is told, on the
-  `restaurant.status` topic, with the restaurant's phone number; a phone caller, who cannot
-  read it, is put through to the staff line of the hour (`[staff]` in restaurant.toml), or,
-  with none, hung up on rather than left in silence.
+  `restaurant.status` topic, with the restaurant's phone number. A phone caller cannot read
+  it: one whose call was answered (an agent took it, then was lost) is put through to the
+  staff line of the hour (`[staff]` in restaurant.toml), or, with none, hung up on rather than
+  left in silence. One still ringing keeps ringing, as an unanswered phone does: livekit-sip
+  answers only once an agent listens, and cannot transfer a call it has not answered.
 
 Several API processes may run: only the one holding a PostgreSQL advisory lock (named after
 the LiveKit server and agent it watches) watches, so each room is handled once; if that
@@ -49,6 +51,8 @@ GIVE_UP_AFTER = 15.0
 # A job whose agent has not joined by then never will.
 JOIN_WITHIN = 20.0
 STATUS_TOPIC = "restaurant.status"
+# livekit-sip's participant attribute: "ringing" until the call is answered, then "active".
+SIP_CALL_STATUS = "sip.callStatus"
 
 _CALLERS = (api.ParticipantInfo.Kind.STANDARD, api.ParticipantInfo.Kind.SIP)
 _ENDED = (api.JobStatus.JS_FAILED, api.JobStatus.JS_SUCCESS)
@@ -170,7 +174,8 @@ class CallWatch:
             seen.told_at = now
         if waited >= GIVE_UP_AFTER:
             for phone in (p for p in participants if p.kind == api.ParticipantInfo.Kind.SIP):
-                if phone.identity not in seen.released:
+                answered = phone.attributes.get(SIP_CALL_STATUS) == "active"
+                if answered and phone.identity not in seen.released:
                     seen.released.add(phone.identity)
                     await self._release_phone_caller(room, phone.identity)
 

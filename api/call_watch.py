@@ -12,7 +12,11 @@ each room with a caller in it:
 - a room with no live agent for GRACE seconds gets one dispatched again (again every
   REDISPATCH_EVERY seconds while it lasts);
 - after GIVE_UP_AFTER seconds without an agent, the caller's page is told, on the
-  `restaurant.status` topic, with the restaurant's phone number.
+  `restaurant.status` topic, with the restaurant's phone number. A phone caller cannot read
+  it: one whose call was answered (an agent took it, then was lost) is put through to the
+  staff line of the hour (`[staff]` in restaurant.toml), or, with none, hung up on rather than
+  left in silence. One still ringing keeps ringing, as an unanswered phone does: livekit-sip
+  answers only once an agent listens, and cannot transfer a call it has not answered.
 
 Several API processes may run: only the one holding a PostgreSQL advisory lock (named after
 the LiveKit server and agent it watches) watches, so each room is handled once; if that
@@ -25,7 +29,9 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import asyncpg
 from livekit import api
@@ -45,6 +51,8 @@ GIVE_UP_AFTER = 15.0
 # A job whose agent has not joined by then never will.
 JOIN_WITHIN = 20.0
 STATUS_TOPIC = "restaurant.status"
+# livekit-sip's participant attribute: "ringing" until the call is answered, then "active".
+SIP_CALL_STATUS = "sip.callStatus"
 
 _CALLERS = (api.ParticipantInfo.Kind.STANDARD, api.ParticipantInfo.Kind.SIP)
 _ENDED = (api.JobStatus.JS_FAILED, api.JobStatus.JS_SUCCESS)
@@ -58,6 +66,8 @@ class _Agentless:
     since: float
     dispatched_at: float = 0.0
     told_at: float = 0.0
+    # Phone callers already put through or hung up on.
+    released: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -65,8 +75,8 @@ class CallWatch:
     livekit: api.LiveKitAPI
     # This deployment's agent: "" for a worker that joins every room.
     agent_name: str
-    # Said to a caller no agent can answer.
-    restaurant_phone: str
+    # Whose number a caller no agent can answer is told, and whose staff take phone callers.
+    restaurant: Restaurant
     # One leader per LiveKit server and agent, whichever database they share.
     lock_name: str = "receptionist.call_watch"
     agentless: dict[str, _Agentless] = field(default_factory=dict)
@@ -145,9 +155,9 @@ class CallWatch:
             if live and self.agentless.pop(room, None) is not None:
                 logger.info("agent back in the room", extra={"room": room})
             return
-        await self._agentless(room)
+        await self._agentless(room, participants)
 
-    async def _agentless(self, room: str) -> None:
+    async def _agentless(self, room: str, participants: Sequence[api.ParticipantInfo]) -> None:
         now = time.monotonic()
         seen = self.agentless.setdefault(room, _Agentless(since=now))
         waited = now - seen.since
@@ -162,15 +172,42 @@ class CallWatch:
         if waited >= GIVE_UP_AFTER and now - seen.told_at >= REDISPATCH_EVERY:
             await self._tell_caller(room)
             seen.told_at = now
+        if waited >= GIVE_UP_AFTER:
+            for phone in (p for p in participants if p.kind == api.ParticipantInfo.Kind.SIP):
+                answered = phone.attributes.get(SIP_CALL_STATUS) == "active"
+                if answered and phone.identity not in seen.released:
+                    seen.released.add(phone.identity)
+                    await self._release_phone_caller(room, phone.identity)
+
+    async def _release_phone_caller(self, room: str, identity: str) -> None:
+        line = self.restaurant.staff_line(datetime.now(UTC))
+        if line is not None:
+            try:
+                await self.livekit.sip.transfer_sip_participant(
+                    api.TransferSIPParticipantRequest(
+                        room_name=room, participant_identity=identity, transfer_to=line
+                    )
+                )
+                logger.warning("phone caller put through to staff: no agent", extra={"room": room})
+                return
+            except api.TwirpError as exc:
+                logger.warning(
+                    "phone caller not put through", extra={"room": room, "code": exc.code}
+                )
+        # Silence until they give up is the worst answer; an ended call they can ring again.
+        await self.livekit.room.remove_participant(
+            api.RoomParticipantIdentity(room=room, identity=identity)
+        )
+        logger.warning("phone caller hung up on: no agent", extra={"room": room})
 
     async def _tell_caller(self, room: str) -> None:
         notice = {
             "type": "agent.unavailable",
             "message": (
                 "Sorry, our receptionist can't answer right now. Please call us on "
-                f"{self.restaurant_phone}."
+                f"{self.restaurant.identity.phone}."
             ),
-            "phone": self.restaurant_phone,
+            "phone": self.restaurant.identity.phone,
         }
         await self.livekit.room.send_data(
             api.SendDataRequest(
@@ -201,4 +238,4 @@ def call_watch(settings: Settings, restaurant: Restaurant) -> CallWatch | None:
         settings.livekit_api_secret.get_secret_value(),
     )
     lock_name = f"receptionist.call_watch {settings.livekit_url} {settings.agent_name}"
-    return CallWatch(livekit, settings.agent_name, restaurant.identity.phone, lock_name)
+    return CallWatch(livekit, settings.agent_name, restaurant, lock_name)

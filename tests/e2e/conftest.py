@@ -103,6 +103,8 @@ class PhoneStack:
     dial: str
     trunk_id: str
     rule_id: str
+    # The sample restaurant, with the staff phone taking transferred calls at every hour.
+    restaurant_file: Path
 
     def phone(self, name: str, user: str, parts: list[str | float]) -> tuple[Phone, float]:
         """A caller's phone with this microphone script, configured, and the script's length."""
@@ -160,7 +162,9 @@ async def phone_stack(
             assert await provision(lkapi, lines, PHONE_AGENT) == ids
         number = normalize_phone(restaurant.identity.phone, restaurant.locale.phone_region)
         dial = f"sip:{number}@127.0.0.1:{telephony.sip_port}"
-        yield PhoneStack(livekit, telephony, worker, sip, staff, workdir, dial, *ids)
+        yield PhoneStack(
+            livekit, telephony, worker, sip, staff, workdir, dial, *ids, restaurant_file
+        )
     finally:
         for process in reversed(started):
             process.stop()

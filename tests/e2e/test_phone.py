@@ -9,14 +9,17 @@ stand-in models of tests/support/e2e_models.py:phone_calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import time
 from datetime import datetime
 
 from livekit import api
 
 from core.store import Store
-from tests.e2e.conftest import PhoneStack
-from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
+from tests.e2e.conftest import PHONE_AGENT, PhoneStack
+from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, service_env, start_api, wait_for
 from tests.e2e.phone import Phone, loudest
 
 CALLER = "+6598207272"
@@ -150,3 +153,43 @@ async def test_a_caller_asking_for_a_person_is_put_through_to_the_staff_phone(
     # livekit-sip itself saw the REFER accepted (not only our leg ending afterwards).
     sip_log = stack.sip.output()
     assert "inbound call transferred" in sip_log and "failed to transfer" not in sip_log
+
+
+# Last in this module: it kills the stack's worker.
+async def test_a_phone_caller_whose_agent_is_lost_is_put_through_to_the_staff_phone(
+    phone_stack: PhoneStack, migrated_url: str
+) -> None:
+    stack, staff, since = phone_stack, phone_stack.staff, len(phone_stack.worker.records())
+    env = service_env(
+        migrated_url,
+        stack.livekit.url,
+        AGENT_NAME=PHONE_AGENT,
+        RESTAURANT_CONFIG=str(stack.restaurant_file),
+    )
+    (stack.workdir / "api").mkdir()
+    watch, _ = start_api(env, stack.workdir / "api")
+    answered_before = len(staff.heard())
+    staff.start(seconds=150)
+    # Quiet on the line, so that neither the agent nor PHONE_SILENCE_SECONDS ends the call first.
+    phone, seconds = stack.phone("lost", CALLER, [90.0])
+    phone.start(f"/dial {stack.dial}", seconds=seconds + 30)
+    try:
+        # The agent's greeting: by then livekit-sip has answered the call.
+        wait_for(lambda: bool(records(stack, "turn", since)), "the agent to answer", 60)
+        [started] = records(stack, "call started", since)
+        # The worker and the call's job process die (the machine's agent side is gone): the
+        # API's call watch is what is left to help the caller.
+        assert stack.worker.process is not None
+        stack.worker.process.kill()
+        stack.worker.process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(str(started["pid"])), signal.SIGKILL)
+        wait_for(lambda: len(staff.heard()) > answered_before, "the staff phone to answer", 120)
+        await until_no_rooms(stack, 60)
+    finally:
+        phone.stop()
+        staff.stop()
+        watch.stop()
+    log = watch.output()
+    assert "phone caller put through to staff: no agent" in log, log[-3000:]
+    assert "hung up on" not in log

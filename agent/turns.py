@@ -159,16 +159,17 @@ def asked_for(spoken: str) -> AnswerKind | None:
 _UNFINISHED = frozenset(
     "and or but on at for to of from by in the a an is are am was my our your it's its "
     "under um uh er erm hmm mm uhm with about around like so then plus maybe double triple "
-    "before after between".split()
+    "before after between past".split()
 )
 _YES_NO = re.compile(
     r"^(?:yes|yeah|yep|yup|sure|no|nope|nah|correct|right|that's right|that's correct|"
     r"ok|okay|please do|go ahead|book it)\b"
 )
-# A time said in full: "eight pm", "half past seven", "at seven thirty", "noon".
+# A time said in full: "eight pm", "half past seven", "at seven thirty", "noon". "At half" and
+# "at quarter" are the start of one (a VAD segment can end inside "at half past seven").
 _TIME_AT_END = re.compile(
     r"(?:\b[ap]\.?m\.?|o'?clock|\bnoon|\bmidnight|\b(?:half|quarter) (?:past|to) \w+"
-    r"|\bat \w+(?: \w+)?)$"
+    r"|\bat (?!half\b|quarter\b)\w+(?: \w+)?)$"
 )
 _PARTY_AT_END = re.compile(r"\b(?:people|persons|guests|pax|of us|adults)$")
 

@@ -95,11 +95,15 @@ def next_question(order: list[Utterance]) -> Rule:
     """
 
     def answer(request: Request) -> list[Step]:
-        answered, moved = 0, False
+        # An answer cut off comes as several turns: what counts is what they say together,
+        # or the agent would stay on that question for the rest of the call.
+        answered, moved, heard = 0, False, ""
         for text in request.texts("user"):
+            heard = f"{heard} {text}"
             last = order[answered].groups[-1].text if answered < len(order) else None
-            moved = last is not None and tidy(text).endswith(tidy(last))
-            answered += moved
+            moved = last is not None and tidy(heard).endswith(tidy(last))
+            if moved:
+                answered, heard = answered + 1, ""
         if not moved:
             return [say("Mm-hm.")]
         if answered == len(order):

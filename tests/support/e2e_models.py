@@ -60,6 +60,29 @@ def read_back(request: Request) -> list[Step]:
     ]
 
 
+def greeting() -> Rule:
+    """How the greeter opens every scripted call."""
+    return Rule(agent="greeter", prompt=ANY, then=[say("Thank you for calling. How can I help?")])
+
+
+def table_for_four(**details: str) -> Rule:
+    """The greeter hands the caller's "a table for four ..." to the reservation agent."""
+    return Rule(
+        user="table for four",
+        then=[
+            call(
+                "transfer_to_reservation",
+                party_size="four",
+                # "next Saturday" keeps the tests away from a Saturday evening's edge.
+                date="next Saturday",
+                time="seven pm",
+                name="Mei Ling",
+                **details,
+            )
+        ],
+    )
+
+
 def booked(request: Request) -> list[Step]:
     """'Booked. Confirmation code ...' as a receptionist says it."""
     found = _tool_output(request, "confirm_booking", BOOKED)
@@ -76,25 +99,8 @@ def booking_call(settings: Settings) -> SpeechModels:
     """One caller books a table in two utterances; each job process gets fresh models."""
     model = ScriptedLLM(
         [
-            Rule(
-                agent="greeter",
-                prompt=ANY,
-                then=[say("Thank you for calling. How can I help?")],
-            ),
-            Rule(
-                user="table for four",
-                then=[
-                    call(
-                        "transfer_to_reservation",
-                        party_size="four",
-                        # "next Saturday" keeps the test away from a Saturday evening's edge.
-                        date="next Saturday",
-                        time="seven pm",
-                        name="Mei Ling",
-                        phone="9820 7272",
-                    )
-                ],
-            ),
+            greeting(),
+            table_for_four(phone="9820 7272"),
             # On entry, with everything already said, the reservation agent checks the table.
             Rule(agent="reservation", prompt=ANY, then=[call("check_availability")]),
             Rule(after_tool="check_availability", tool_output=AVAILABLE, then=read_back),
@@ -130,19 +136,8 @@ def phone_calls(settings: Settings) -> SpeechModels:
         [
             # agent/telephony.py's goodbye after a long silence, whoever is speaking then.
             Rule(prompt="silent", then=[say("I can't hear anyone, so I'll end the call. Bye.")]),
-            Rule(agent="greeter", prompt=ANY, then=[say("Thank you for calling. How can I help?")]),
-            Rule(
-                user="table for four",
-                then=[
-                    call(
-                        "transfer_to_reservation",
-                        party_size="four",
-                        date="next Saturday",
-                        time="seven pm",
-                        name="Mei Ling",
-                    )
-                ],
-            ),
+            greeting(),
+            table_for_four(),
             # Tool outputs of one turn come back together: the latest tool's rule goes first.
             Rule(after_tool="check_availability", tool_output=AVAILABLE, then=_read_back_phone),
             # With the caller ID the phone is known; without it, the caller keys it in.

@@ -13,7 +13,15 @@ import re
 
 from agent.speech import SpeechModels
 from core.settings import Settings
-from tests.support.e2e_models import AVAILABLE, BOOKED, booked, read_back
+from tests.support.e2e_models import (
+    ANY,
+    AVAILABLE,
+    BOOKED,
+    booked,
+    greeting,
+    read_back,
+    table_for_four,
+)
 from tests.support.scripted_llm import Rule, ScriptedLLM, call, say
 from tests.support.standins import ScriptedSTT, ToneTTS
 
@@ -22,25 +30,13 @@ FIRST_GROUP, SECOND_GROUP = "nine eight two zero", "seven two seven two"  # sc-p
 YES = "yes"  # gb-yes-1.wav
 ASK_PHONE = "Thank you, Mei Ling. What's your phone number?"
 ONLY_PART = "Sorry, I only caught part of that number."
-ANY = re.compile(".")
 
 
 def number_in_groups(settings: Settings) -> SpeechModels:
     model = ScriptedLLM(
         [
-            Rule(agent="greeter", prompt=ANY, then=[say("Thank you for calling. How can I help?")]),
-            Rule(
-                user="table for four",
-                then=[
-                    call(
-                        "transfer_to_reservation",
-                        party_size="four",
-                        date="next Saturday",
-                        time="seven pm",
-                        name="Mei Ling",
-                    )
-                ],
-            ),
+            greeting(),
+            table_for_four(),
             Rule(agent="reservation", prompt=ANY, then=[say(ASK_PHONE)]),
             # The whole number as one turn: record it, check the table, read it back.
             Rule(

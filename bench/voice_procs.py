@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,15 @@ def cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
     return found
 
 
+def started_at(pid: int) -> float | None:
+    """When `pid` started, on the `time.monotonic()` clock (on Linux both count from boot)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
@@ -97,29 +107,64 @@ def machine_busy() -> tuple[float, float]:
 
 class CpuWindow:
     """CPU used between `start()` and `stop()`, in cores: per group of processes, and the
-    whole machine (whatever else runs on it included)."""
+    whole machine (whatever else runs on it included).
 
-    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
+    The groups are read every `every` seconds in a thread, not only at both ends: a call's job
+    process exits when its call ends, and one that ended before `stop()` would otherwise be
+    lost (at 4 calls, three of the four). Each process counts up to its last reading, so at
+    most `every` seconds of it are missed; its cores are over the part of the window it was
+    seen alive in, so a call shorter than the window is not diluted.
+    """
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]], every: float = 0.5) -> None:
         self.groups = groups
+        self.every = every
         self.used: dict[str, float] = {}
         self.per_process: dict[str, dict[int, float]] = {}
         self.machine = 0.0
+        self._first: dict[str, dict[int, tuple[float, float]]] = {}  # pid: (at, cpu seconds)
+        self._last: dict[str, dict[int, tuple[float, float]]] = {}
+        self._stopping = threading.Event()
+        self._sampler: threading.Thread | None = None
+        self._at = 0.0
 
-    def _read(self) -> dict[str, dict[int, float]]:
-        return {name: cpu_seconds(pids()) for name, pids in self.groups.items()}
+    def _read(self) -> None:
+        at = time.monotonic()
+        for name, pids in self.groups.items():
+            first, last = self._first.setdefault(name, {}), self._last.setdefault(name, {})
+            found = pids()
+            for pid, seconds in cpu_seconds(found).items():
+                if pid not in first:
+                    # One that started meanwhile counts from zero, and from its birth.
+                    born = started_at(pid) if self._sampler is not None else None
+                    first[pid] = (at, seconds) if born is None else (max(born, self._at), 0.0)
+                last[pid] = (at, seconds)
+
+    def _sample(self) -> None:
+        while not self._stopping.wait(self.every):
+            self._read()
 
     def start(self) -> None:
-        self._began, self._at, self._machine = self._read(), time.monotonic(), machine_busy()
+        self._at, self._machine = time.monotonic(), machine_busy()
+        self._read()
+        self._sampler = threading.Thread(target=self._sample, name="cpu-window", daemon=True)
+        self._sampler.start()
 
     def stop(self) -> None:
-        now, ended, (busy, total) = self._read(), time.monotonic(), machine_busy()
+        self._stopping.set()
+        if self._sampler is not None:
+            self._sampler.join()
+        self._read()
+        ended, (busy, total) = time.monotonic(), machine_busy()
         elapsed = max(ended - self._at, 1e-9)
-        for name, times in now.items():
-            before = self._began[name]
-            # A process that started meanwhile counts from zero; one that ended is lost.
-            cores = {pid: (t - before.get(pid, 0.0)) / elapsed for pid, t in times.items()}
-            self.per_process[name] = cores
-            self.used[name] = sum(cores.values())
+        for name, last in self._last.items():
+            first = self._first[name]
+            spent = {pid: seconds - first[pid][1] for pid, (_, seconds) in last.items()}
+            self.used[name] = sum(spent.values()) / elapsed
+            self.per_process[name] = {
+                pid: spent[pid] / max(at - max(first[pid][0], self._at), self.every)
+                for pid, (at, _) in last.items()
+            }
         share = (busy - self._machine[0]) / max(total - self._machine[1], 1)
         self.machine = share * (os.cpu_count() or 1)
 

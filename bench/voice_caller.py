@@ -224,11 +224,11 @@ class Waits:
 async def configured_waits(frames: list[rtc.AudioFrame], settings: Settings) -> Waits:
     """Run the worker's VAD on the utterance, as the worker receives it.
 
-    Same model and options as `agent.main.prewarm` (`VAD_MODEL`, `VAD_MIN_SILENCE_SECONDS`),
-    fed in 10 ms frames at 24 kHz as RoomIO delivers it, then silence. Silero (either build)
-    ends the speech after ceil(min_silence / 32 ms) windows below its deactivation threshold;
-    its probability stays above that threshold for a few windows after the sound stops, which
-    adds to the wait.
+    Same model and options as `agent.main.prewarm` (`VAD_MODEL`, `VAD_MIN_SILENCE_SECONDS`), at
+    24 kHz as RoomIO delivers it (in 10 ms frames; RoomIO's are 50 ms), then silence. Silero
+    (either build) ends the speech after ceil(min_silence / 32 ms) windows below its
+    deactivation threshold; its probability stays above that threshold for a few windows after
+    the sound stops, which adds to the wait.
 
     livekit-agents' endpointing (`_bounce_eou_task` in voice/audio_recognition.py) waits until
     `last_speaking_time + min_delay`, and on END_OF_SPEECH it back-dates `last_speaking_time`

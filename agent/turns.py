@@ -11,7 +11,8 @@ is endpointed for that kind (`agent/turn_taking.py` applies it to the session):
 - **default** for anything else, and for party sizes (short, but "we are ... six" happens);
 - **hold** where a transcript shows the answer is unfinished (too few digits for this
   country's numbers, a last word such as "on", "at", "is" or "um"); a complete value (a whole
-  phone number, a time, a party size, a plain yes or no) ends the turn at the quick delay.
+  phone number, a time with its minutes or am/pm, a party size, a plain yes or no) ends the
+  turn at the quick delay, and an hour alone ("at eight") at the default one.
 
 The delays are settings (`TURN_*_SECONDS`); their defaults come from `bench.turns` on the
 corpus in `tests/fixtures/audio/turns/` (figures in bench/README.md). Each delay counts from
@@ -44,8 +45,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import time
 from typing import Literal
 
+from agent.entities import InvalidTime, ServiceSpans, resolve_time
 from agent.spoken_numbers import spoken_number
 from core.phones import InvalidPhone, is_partial_phone, normalize_phone
 from core.said import tidy
@@ -165,12 +168,11 @@ _YES_NO = re.compile(
     r"^(?:yes|yeah|yep|yup|sure|no|nope|nah|correct|right|that's right|that's correct|"
     r"ok|okay|please do|go ahead|book it)\b"
 )
-# A time said in full: "eight pm", "half past seven", "at seven thirty", "noon". "At half" and
-# "at quarter" are the start of one (a VAD segment can end inside "at half past seven").
-_TIME_AT_END = re.compile(
-    r"(?:\b[ap]\.?m\.?|o'?clock|\bnoon|\bmidnight|\b(?:half|quarter) (?:past|to) \w+"
-    r"|\bat (?!half\b|quarter\b)\w+(?: \w+)?)$"
-)
+# Any hour of the day is a time here: only whether one was said matters, not when we open.
+_ANY_HOUR: ServiceSpans = ((time(0), time(23, 59)),)
+_LONGEST_TIME = 5  # words: "a quarter to eight pm"
+_BEFORE_TIME = frozenset({"at", "around", "about"})
+_FILLERS = frozenset("um uh er erm uhm hmm mm".split())
 _PARTY_AT_END = re.compile(r"\b(?:people|persons|guests|pax|of us|adults)$")
 
 
@@ -199,11 +201,41 @@ def wait_for(kind: AnswerKind, heard: str | None, *, region: str) -> Wait:
         if not _YES_NO.match(text):
             return Wait("default", "not_yes_or_no")
         return Wait("quick", "yes_or_no")
-    elif kind == "datetime" and _TIME_AT_END.search(text):
-        return Wait("quick", "time_said")
+    elif kind == "datetime" and (said := time_at_end(text)) is not None:
+        # An hour alone may go on ("at eight | pm" was split so on a loaded machine in
+        # bench.turns; "at eight | thirty"), and a cut there books the wrong time.
+        return Wait("quick", "time_said") if said == "whole" else Wait("default", "hour_said")
     elif kind == "party_size" and (spoken_number(last) is not None or _PARTY_AT_END.search(text)):
         return Wait("quick", "party_said")
     return Wait(PATIENCE[kind], f"asked_{kind}")
+
+
+def time_at_end(text: str) -> Literal["whole", "hour"] | None:
+    """Whether tidied `text` ends with a time of day, read as the booking tools read times.
+
+    "whole" with its minutes or am/pm ("half past seven", "7:30", "eight pm", "noon"),
+    "hour" for an hour alone ("tomorrow at eight", "at um 8"); None if it ends with no time
+    ("next Friday", "at half", which is the start of "at half past seven", or "a table for
+    four", where a number alone is no time).
+    """
+    words = [word for word in text.split() if word not in _FILLERS]
+    for count in range(min(len(words), _LONGEST_TIME), 0, -1):
+        tail = words[-count:]
+        try:
+            resolve_time(" ".join(tail), _ANY_HOUR)
+        except InvalidTime:
+            continue
+        alone = len(tail) == 1 or (len(tail) == 2 and tail[0] in _BEFORE_TIME)
+        if not (alone and _is_hour(tail[-1])):
+            return "whole"
+        # A number alone is a time where it is said as one: "at eight", or the whole answer.
+        return "hour" if len(tail) == 2 or len(words) == 1 else None
+    return None
+
+
+def _is_hour(word: str) -> bool:
+    """An hour alone: "8" or "eight", not "1930" (a 24-hour time with its minutes) or "noon"."""
+    return len(word) <= 2 if word.isdigit() else spoken_number(word) is not None
 
 
 def is_phone(text: str, region: str) -> bool:

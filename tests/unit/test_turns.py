@@ -81,6 +81,15 @@ def test_numbers_names_and_dates_are_patient_and_yes_or_no_is_quick() -> None:
         ("datetime", "next Friday at half", "patient", "asked_datetime"),
         ("datetime", "at quarter past", "hold", "trailing_word"),
         ("datetime", "tomorrow at eight pm", "quick", "time_said"),
+        ("datetime", "Tomorrow at 7:30.", "quick", "time_said"),
+        ("datetime", "quarter to eight", "quick", "time_said"),
+        ("datetime", "noon", "quick", "time_said"),
+        # An hour alone may go on ("... thirty", "... pm"): the default, not the quick delay.
+        ("datetime", "tomorrow at eight", "default", "hour_said"),
+        ("datetime", "at um 8", "default", "hour_said"),
+        ("datetime", "eight", "default", "hour_said"),
+        # A number alone that is no time.
+        ("datetime", "Saturday, a table for four", "patient", "asked_datetime"),
         ("party_size", "six people", "quick", "party_said"),
         ("party_size", "four", "quick", "party_said"),
         ("yes_no", "Yes please, book it.", "quick", "yes_or_no"),

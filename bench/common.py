@@ -187,6 +187,17 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
 
 
+def whole_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def p50_p95(samples: Sequence[float]) -> str:
+    """ "p50 / p95" in whole milliseconds; "-" without samples."""
+    if not samples:
+        return "-"
+    return f"{whole_ms(percentile(samples, 50))} / {whole_ms(percentile(samples, 95))}"
+
+
 def machine() -> list[str]:
     """Where and when the figures were taken, to print beside them."""
     cpu = "unknown CPU"

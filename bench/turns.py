@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from agent.turns import PATIENCE, TurnDelays
-from bench.common import machine, percentile, table
+from bench.common import machine, p50_p95, percentile, table
 from bench.turns_corpus import Utterance, load
 from bench.turns_offline import Engine, Outcome, Variant, eot_separation, run
 from core.settings import Settings
@@ -98,16 +98,6 @@ def offline_variants(sweep: bool) -> list[Variant]:
                 )
             )
     return found
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}"
-
-
-def p50_p95(samples: Sequence[float]) -> str:
-    if not samples:
-        return "-"
-    return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
 
 
 def kind_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:

@@ -7,19 +7,9 @@ import json
 from collections.abc import Sequence
 
 from agent.turns import PATIENCE
-from bench.common import percentile, table
+from bench.common import p50_p95, percentile, table, whole_ms
 from bench.turns_corpus import Utterance
 from bench.turns_live import VARIANTS, Answer, Level
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}"
-
-
-def p50_p95(samples: Sequence[float]) -> str:
-    if not samples:
-        return "-"
-    return f"{ms(percentile(samples, 50))} / {ms(percentile(samples, 95))}"
 
 
 def worker_waits(answers: Sequence[Answer]) -> list[float]:
@@ -79,8 +69,9 @@ def report(
     transport = percentile(inbound, 50)
     both = transport + percentile(outbound, 50)
     print(
-        f"{len(order)} answers per call; one-way WebRTC audio p50 {ms(transport)} ms streaming, "
-        f"{ms(percentile(outbound, 50))} ms after a pause (both ways {ms(both)} ms)"
+        f"{len(order)} answers per call; one-way WebRTC audio p50 {whole_ms(transport)} ms "
+        f"streaming, {whole_ms(percentile(outbound, 50))} ms after a pause "
+        f"(both ways {whole_ms(both)} ms)"
     )
     for name in dict.fromkeys(level.variant for level in levels):
         settings = " ".join(f"{k}={v}" for k, v in VARIANTS[name].items())

@@ -43,14 +43,13 @@ from pathlib import Path
 
 from livekit import rtc
 
-from bench.common import machine, percentile
+from bench.common import machine, percentile, whole_ms
 from bench.voice_caller import Waits, configured_waits, one_way_latency, wav_frames
 from bench.voice_levels import Level, pid_of, quiet_machine, run_level, settle
 from bench.voice_procs import descendants, memory
 from bench.voice_report import (
     describe_waits,
     latency_table,
-    ms,
     p50,
     resource_table,
     spread,
@@ -128,7 +127,7 @@ async def run(args: argparse.Namespace) -> None:
         f"one-way WebRTC audio latency, caller to caller through livekit-server, p50/p95/max ms "
         f"({args.loopback} utterances each): streaming like a caller {spread(inbound)}, "
         f"starting after a pause like the agent {spread(outbound)}; both ways "
-        f"{ms(transport)} ms"
+        f"{whole_ms(transport)} ms"
     )
     queued = [q for level in levels for r in level.results for q in r.queued]
     print(

@@ -5,15 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from bench.common import percentile, table
+from bench.common import percentile, table, whole_ms
 from bench.voice_caller import Waits
 from bench.voice_levels import Level
 
 SILERO_WINDOW = 512 / 16000  # Silero decides once per 32 ms window
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}"
 
 
 def spread(samples: Sequence[float]) -> str:
@@ -21,12 +17,12 @@ def spread(samples: Sequence[float]) -> str:
     if not samples:
         return "-"
     return " / ".join(
-        ms(v) for v in (percentile(samples, 50), percentile(samples, 95), max(samples))
+        whole_ms(v) for v in (percentile(samples, 50), percentile(samples, 95), max(samples))
     )
 
 
 def p50(samples: Sequence[float]) -> str:
-    return ms(percentile(samples, 50)) if samples else "-"
+    return whole_ms(percentile(samples, 50)) if samples else "-"
 
 
 def latency_table(levels: Sequence[Level], waits: Waits, transport: float) -> str:
@@ -85,7 +81,7 @@ def resource_table(levels: Sequence[Level]) -> str:
                 f"{used['worker'] / n:.3f}",
                 f"{used['worker']:.2f} / {used['livekit']:.2f} / {used['callers']:.2f} / "
                 f"{level.cpu.others:.2f}",
-                ms(percentile(level.loop_lag, 95)) if level.loop_lag else "-",
+                whole_ms(percentile(level.loop_lag, 95)) if level.loop_lag else "-",
             ]
         )
     return table(header, rows)
@@ -111,12 +107,12 @@ def verdict(levels: Sequence[Level], waits: Waits) -> list[str]:
                 break
             p = percentile([d - subtract for d in level.delays], 50)
             if p >= 2 * base:
-                stopped = f"; doubled at {level.calls} calls (p50 {ms(p)} ms)"
+                stopped = f"; doubled at {level.calls} calls (p50 {whole_ms(p)} ms)"
                 break
             sustained = level.calls
         lines.append(
-            f"overhead {name}: {ms(base)} ms p50 with {levels[0].calls} call(s); below double "
-            f"up to {sustained} concurrent calls{stopped or '; never doubled'}"
+            f"overhead {name}: {whole_ms(base)} ms p50 with {levels[0].calls} call(s); "
+            f"below double up to {sustained} concurrent calls{stopped or '; never doubled'}"
         )
     return lines
 
@@ -124,12 +120,13 @@ def verdict(levels: Sequence[Level], waits: Waits) -> list[str]:
 def describe_waits(waits: Waits, utterance: str) -> list[str]:
     windows = math.ceil(waits.vad_silence / SILERO_WINDOW - 1e-9)
     return [
-        f"VAD min silence (VAD_MIN_SILENCE_SECONDS): {ms(waits.vad_silence)} ms; the VAD counts it "
-        f"in 32 ms windows: {windows} windows = {ms(windows * SILERO_WINDOW)} ms",
+        f"VAD min silence (VAD_MIN_SILENCE_SECONDS): {whole_ms(waits.vad_silence)} ms; "
+        f"the VAD counts it in 32 ms windows: {windows} windows = "
+        f"{whole_ms(windows * SILERO_WINDOW)} ms",
         f"VAD END_OF_SPEECH after the last voiced frame of {utterance} (offline, same model "
-        f"and options, 24 kHz): {ms(waits.vad_decision)} ms",
+        f"and options, 24 kHz): {whole_ms(waits.vad_decision)} ms",
         f"endpointing min_delay (TURN_DEFAULT_SECONDS: the stand-in's replies ask nothing): "
-        f"{ms(waits.endpointing_min_delay)} ms from the VAD's back-dated end of speech: "
-        f"{ms(waits.endpointing_extra)} ms after END_OF_SPEECH",
-        f"all configured waits: {ms(waits.total)} ms",
+        f"{whole_ms(waits.endpointing_min_delay)} ms from the VAD's back-dated end of speech: "
+        f"{whole_ms(waits.endpointing_extra)} ms after END_OF_SPEECH",
+        f"all configured waits: {whole_ms(waits.total)} ms",
     ]

@@ -46,39 +46,21 @@ def offline_variants(sweep: bool) -> list[Variant]:
         Variant("main: silero 0.55, fixed 0.5", "silero", 0.55, FIXED, expected=False),
         Variant("main with VAD silence 0.25", "silero", 0.25, FIXED, expected=False),
     ]
-    engines: list[tuple[Engine, float]] = [("silero", 0.25), ("native", 0.25), ("native", 0.2)]
-    for engine, silence in engines:
+    # Each in pipeline mode (transcripts before the commit) and in realtime mode (none).
+    expected: list[tuple[str, Engine, float, TurnDelays, bool]] = [
+        ("expected, silero 0.25", "silero", 0.25, DELAYS, False),
+        ("expected, native 0.25", "native", 0.25, DELAYS, False),
+        ("expected, native 0.2", "native", 0.2, DELAYS, False),
+        ("expected, native 0.2, quick 0.2", "native", 0.2, replace(DELAYS, quick=0.2), False),
+        ("expected + audio EOT, native 0.25", "native", 0.25, DELAYS, True),
+    ]
+    for name, engine, silence, delays, eot in expected:
         for transcripts, mode in ((True, "pipeline"), (False, "realtime")):
             found.append(
                 Variant(
-                    f"expected, {engine} {silence}, {mode}",
-                    engine,
-                    silence,
-                    DELAYS,
-                    transcripts=transcripts,
+                    f"{name}, {mode}", engine, silence, delays, transcripts=transcripts, eot=eot
                 )
             )
-    for transcripts, mode in ((True, "pipeline"), (False, "realtime")):
-        found.append(
-            Variant(
-                f"expected, native 0.2, quick 0.2, {mode}",
-                "native",
-                0.2,
-                replace(DELAYS, quick=0.2),
-                transcripts=transcripts,
-            )
-        )
-    for transcripts, mode in ((True, "pipeline"), (False, "realtime")):
-        found.append(
-            Variant(
-                f"expected + audio EOT, native 0.25, {mode}",
-                "native",
-                0.25,
-                DELAYS,
-                transcripts=transcripts,
-                eot=True,
-            )
-        )
     if sweep:
         base = Variant("", "native", 0.25, DELAYS, transcripts=False)
         for patient in (0.9, 1.0, 1.1, 1.3, 1.4):

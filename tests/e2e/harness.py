@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -197,3 +197,19 @@ def start_worker(env: dict[str, str], workdir: Path) -> Process:
         lambda: "registered worker" in worker.output(), "the worker to register", 120
     )
     return worker
+
+
+@contextlib.contextmanager
+def api_and_worker(env: dict[str, str], workdir: Path) -> Iterator[tuple[str, Process]]:
+    """An API and a worker with these settings, logging under `workdir`; both stopped after,
+    also when the worker fails to start."""
+    workdir.mkdir()
+    api, api_base = start_api(env, workdir)
+    try:
+        worker = start_worker(env, workdir)
+        try:
+            yield api_base, worker
+        finally:
+            worker.stop()
+    finally:
+        api.stop()

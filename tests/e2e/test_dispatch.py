@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
-from tests.e2e.harness import Process, service_env, start_api, start_worker
+from tests.e2e.harness import Process, api_and_worker, service_env
 
 AGENT_NAME = "tanjong-receptionist"
 
@@ -33,17 +33,8 @@ class Named:
 def named(stack: Stack, migrated_url: str) -> Iterator[Named]:
     """A second API and worker on the same server and database, registered under a name."""
     env = service_env(migrated_url, stack.livekit.url, AGENT_NAME=AGENT_NAME)
-    workdir = stack.workdir / "named"
-    workdir.mkdir()
-    api, api_base = start_api(env, workdir)
-    try:
-        worker = start_worker(env, workdir)
-        try:
-            yield Named(api_base, worker)
-        finally:
-            worker.stop()
-    finally:
-        api.stop()
+    with api_and_worker(env, stack.workdir / "named") as (api_base, worker):
+        yield Named(api_base, worker)
 
 
 async def joined_by_agent(api_base: str, timeout: float = 30) -> str:

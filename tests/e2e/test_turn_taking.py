@@ -18,7 +18,7 @@ from core.settings import Settings
 from core.store import Store
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
-from tests.e2e.harness import Process, service_env, start_api, start_worker
+from tests.e2e.harness import Process, api_and_worker, service_env
 from tests.e2e.test_call import until
 from tests.support.e2e_turns import ASK_PHONE, ONLY_PART
 
@@ -59,17 +59,8 @@ def turn_worker(stack: Stack, migrated_url: str) -> Iterator[TurnWorker]:
         SPEECH_MODELS_FACTORY="tests.support.e2e_turns:number_in_groups",
         TURN_DEFAULT_SECONDS=str(DEFAULT),
     )
-    workdir = stack.workdir / "turn-taking"
-    workdir.mkdir()
-    api, api_base = start_api(env, workdir)
-    try:
-        worker = start_worker(env, workdir)
-        try:
-            yield TurnWorker(api_base, worker)
-        finally:
-            worker.stop()
-    finally:
-        api.stop()
+    with api_and_worker(env, stack.workdir / "turn-taking") as (api_base, worker):
+        yield TurnWorker(api_base, worker)
 
 
 def seconds(record: dict[str, object], key: str) -> float:

@@ -8,18 +8,23 @@ from datetime import date, datetime, time, timedelta
 import httpx
 import pytest
 
+from core.availability import rule_violation
 from core.booking import ReservationService
 from core.models import Reservation
 from tests.api.conftest import AUTH
 
 
-def open_evening(service: ReservationService, days_ahead: int = 3) -> date:
-    """A date a few days from now on which the restaurant serves dinner at 19:00."""
-    today = service.restaurant.local_now(service.now()).date()
-    day = today + timedelta(days=days_ahead)
-    while not service.restaurant.services_on(day):
-        day += timedelta(days=1)
-    return day
+def open_evening(service: ReservationService, *times: time) -> date:
+    """The first day from tomorrow on which a party of three may book at each of `times`
+    (19:00 when none are given), by the restaurant's own rules and the real clock."""
+    wanted = times or (time(19, 0),)
+    now = service.now()
+    tomorrow = service.restaurant.local_now(now).date() + timedelta(days=1)
+    for ahead in range(service.restaurant.booking.max_days_ahead):
+        day = tomorrow + timedelta(days=ahead)
+        if all(rule_violation(service.restaurant, day, at, 3, now) is None for at in wanted):
+            return day
+    raise AssertionError(f"no day in the booking window seats a party at {wanted}")
 
 
 async def book(
@@ -111,8 +116,9 @@ async def test_lookup_by_code(client: httpx.AsyncClient, live_service: Reservati
 
 
 async def test_day_list_pages(client: httpx.AsyncClient, live_service: ReservationService) -> None:
-    day = open_evening(live_service)
-    for i, at in enumerate([time(21, 0), time(18, 0), time(19, 30)]):
+    evening = [time(21, 0), time(18, 0), time(19, 30)]
+    day = open_evening(live_service, *evening)
+    for i, at in enumerate(evening):
         await book(live_service, f"+659123450{i}", day, at)
     first = await client.get(f"/api/reservations?date={day}&page_size=2", headers=AUTH)
     second = await client.get(f"/api/reservations?date={day}&page_size=2&page=2", headers=AUTH)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +26,26 @@ TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
 API_KEY = "e2e-staff-key"
 LIVEKIT_KEY = "e2e-key"
 LIVEKIT_SECRET = "e2e-secret-e2e-secret-e2e-secret-e2e"
+
+
+def sample_without_closed_dates() -> str:
+    """The sample restaurant.toml, open on its weekdays whatever the date.
+
+    Every scripted call books "next Saturday", and the sample closes on some dates (a Saturday
+    among them), so against the sample itself the tests would fail in the week before one.
+    """
+    text = (PROJECT_ROOT / "restaurant.toml").read_text()
+    opened = re.sub(r"(?m)^closed_dates = \[.*\]$", "closed_dates = []", text)
+    assert opened.count("closed_dates = []") == 1
+    return opened
+
+
+@functools.cache
+def scripted_calls_restaurant() -> Path:
+    """Where the worker and the API read `sample_without_closed_dates` from."""
+    path = Path(tempfile.mkdtemp(prefix="e2e-restaurant-")) / "restaurant.toml"
+    path.write_text(sample_without_closed_dates())
+    return path
 
 
 def find_livekit_server() -> str | None:
@@ -157,6 +180,7 @@ def service_env(database_url: str, livekit_url: str, **extra: str) -> dict[str, 
         OPENAI_API_KEY="not-used-by-the-stand-ins",
         SPEECH_MODELS_FACTORY="tests.support.e2e_models:booking_call",
         AGENT_NAME="",
+        RESTAURANT_CONFIG=str(scripted_calls_restaurant()),
         # Chromium and the server share this machine's two cores with the worker; a busy CPU
         # must not make the worker refuse the test's calls (at 1.0 it still did: a saturated
         # machine reports exactly 1.0).

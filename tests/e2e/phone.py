@@ -19,7 +19,13 @@ from pathlib import Path
 
 from core.settings import PROJECT_ROOT
 from receptionist.telephony import read_sip_config, redis_command, sip_command
-from tests.e2e.harness import TOOLS_BIN, Process, free_port, wait_for
+from tests.e2e.harness import (
+    TOOLS_BIN,
+    Process,
+    free_port,
+    sample_without_closed_dates,
+    wait_for,
+)
 
 PHONE_AUDIO = PROJECT_ROOT / "tests" / "fixtures" / "audio" / "phone"
 RATE = 8000
@@ -177,8 +183,7 @@ class Phone:
 
 def staff_restaurant(workdir: Path, staff: str) -> Path:
     """The sample restaurant with `staff` taking transferred calls at every hour."""
-    text = (PROJECT_ROOT / "restaurant.toml").read_text()
-    head, _, _ = text.partition("[staff]")
+    head, _, _ = sample_without_closed_dates().partition("[staff]")
     path = workdir / "restaurant.toml"
     path.write_text(f'{head}[staff]\nduring_service = "{staff}"\nafter_hours = "{staff}"\n')
     return path

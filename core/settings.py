@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    """Every setting of the product; the README's configuration table lists them."""
+    """Every setting of the product; the table in docs/configuration.md lists them."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 

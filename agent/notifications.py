@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from core.models import Reservation
 
-# Documented in the README ("Telling the client").
+# Documented in docs/voice-agent.md ("Telling the client").
 TOPIC = "restaurant.reservation"
 
 NoticeKind = Literal["created", "updated", "cancelled"]

@@ -2,7 +2,7 @@
 
 livekit-sip asks the caller's side (the carrier, or the caller's phone) to call the staff line
 itself; once it has, the caller leaves the room and this call ends. Warm transfer (livekit's
-`WarmTransferTask`) would need an outbound trunk and `MoveParticipant`; see the README.
+`WarmTransferTask`) would need an outbound trunk and `MoveParticipant`; see docs/phone.md.
 """
 
 from __future__ import annotations

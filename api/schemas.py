@@ -219,7 +219,9 @@ class AgentDispatchRequest(BaseModel):
 
 
 class RoomConfigRequest(BaseModel):
-    """LiveKit's RoomConfiguration as clients send it; other fields are ignored (see README)."""
+    """LiveKit's RoomConfiguration as clients send it; other fields are ignored.
+
+    See docs/staff-api.md, "Token endpoint"."""
 
     agents: list[AgentDispatchRequest] = Field(default_factory=list, max_length=8)
 

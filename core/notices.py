@@ -54,7 +54,7 @@ class ReservationBody(BaseModel):
 
 
 class StaffNotice(BaseModel):
-    """The webhook body (README, "Notices for staff"). Slack and Teams incoming webhooks show
+    """The webhook body (docs/notices.md). Slack and Teams incoming webhooks show
     `text`; other receivers read the fields, and de-duplicate on `event_id`."""
 
     event_id: UUID

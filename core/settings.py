@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    """Every setting of the product; the README's configuration table lists them."""
+    """Every setting of the product; the table in docs/configuration.md lists them."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -55,7 +55,7 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
-    # Notices for staff (README, "Notices for staff"), posted by the API from the outbox. Unset:
+    # Notices for staff (docs/notices.md), posted by the API from the outbox. Unset:
     # nothing is posted; notices wait in the outbox until a URL is set, up to the give-up age.
     staff_webhook_url: HttpUrl | None = None
     # Besides callbacks, which are always sent: reservation.created, reservation.cancelled
@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     turn_hold_seconds: float = Field(default=2.0, ge=0, le=10)
 
     # Phone calls through LiveKit SIP (livekit-sip), off unless asked for: browser and app
-    # calls need none of it. See the README's "Phone calls".
+    # calls need none of it. See docs/phone.md.
     sip_enabled: bool = False
     # The restaurant's number(s) the trunk delivers calls to, comma-separated; empty: the
     # phone in restaurant.toml.

@@ -103,7 +103,7 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     if phone is not None:
         talk += (
             f"\nPhone calls:  dial sip:{phone.numbers[0]}@{phone.sip_host}:{phone.sip_port} "
-            "(README, 'Phone calls', to connect a real trunk)."
+            "(docs/phone.md, to connect a real trunk)."
         )
     print(
         f"\n{talk}\n"

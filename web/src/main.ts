@@ -12,7 +12,7 @@ import {
   type TextStreamReader,
 } from "livekit-client";
 
-// Published by the agent when a booking is created, changed or cancelled (see README).
+// Published by the agent when a booking is created, changed or cancelled (see docs/voice-agent.md).
 const NOTICE_TOPIC = "restaurant.reservation";
 // Sent by the API when no agent can answer this call (api/call_watch.py).
 const STATUS_TOPIC = "restaurant.status";

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import httpx
 import pytest
 
-from core.availability import rule_violation
 from core.booking import ReservationService
 from core.models import Reservation
 from tests.api.conftest import AUTH
+from tests.days import first_day_that_seats
 
 
 def open_evening(service: ReservationService, *times: time) -> date:
-    """The first day from tomorrow on which a party of three may book at each of `times`
-    (19:00 when none are given), by the restaurant's own rules and the real clock."""
-    wanted = times or (time(19, 0),)
-    now = service.now()
-    tomorrow = service.restaurant.local_now(now).date() + timedelta(days=1)
-    for ahead in range(service.restaurant.booking.max_days_ahead):
-        day = tomorrow + timedelta(days=ahead)
-        if all(rule_violation(service.restaurant, day, at, 3, now) is None for at in wanted):
-            return day
-    raise AssertionError(f"no day in the booking window seats a party at {wanted}")
+    """A day from tomorrow that seats a party of three at each of `times` (by default 19:00)."""
+    return first_day_that_seats(service, *(times or (time(19, 0),)))
 
 
 async def book(

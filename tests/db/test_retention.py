@@ -17,6 +17,7 @@ from core.settings import get_settings
 from core.store import Store
 from receptionist.cli import main
 from tests.conftest import DINNER, INSPECT
+from tests.days import first_day_that_seats
 
 # The database's clock is the real one, and it refuses to anonymise a visit not yet past, so
 # these tests date their rows from the real today.
@@ -129,15 +130,18 @@ async def test_analytics_and_covers_are_the_same_after_a_purge(
 
 
 async def test_a_purge_while_bookings_are_written_loses_none_of_them(
-    service: ReservationService, store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    store: Store, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     old = [await visit(store, restaurant, days_ago(300 + n, restaurant), n) for n in range(40)]
+    # On the purge's clock: a day on the fixed test clock would be past retention some day.
+    service = ReservationService(store, restaurant, clock=lambda: NOW)
+    day = first_day_that_seats(service, DINNER, party_size=1)
 
     async def book(n: int) -> Reservation:
         return await service.create(
             phone_number=f"+659111{n:04d}",
             name=f"Guest {n}",
-            reservation_date=date(2026, 11, 28),
+            reservation_date=day,
             reservation_time=DINNER,
             party_size=1,
         )
@@ -148,7 +152,7 @@ async def test_a_purge_while_bookings_are_written_loses_none_of_them(
         purge_personal_data(store, restaurant, NOW),
     )
     booked = [r for r in results if isinstance(r, Reservation)]
-    page = await service.list_for_date(date(2026, 11, 28), page_size=100, status="confirmed")
+    page = await service.list_for_date(day, page_size=100, status="confirmed")
     assert len(booked) == page.total == 30
     assert all(r.name and r.phone_number for r in page.items)
     purges = [r for r in results if isinstance(r, Purged)]

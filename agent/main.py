@@ -11,23 +11,23 @@ import asyncpg
 from dotenv import load_dotenv
 from livekit.agents import AgentSession, JobContext, JobProcess, cli, room_io
 
-from agent.call import new_call, resume
-from agent.handoff_log import attach_handoff_log
-from agent.metrics import attach_metrics, log_usage
-from agent.notifications import RoomNotifier
-from agent.speech import speech_models
-from agent.state import CallState
-from agent.telephony import attach_phone_line, phone_line, session_options
-from agent.turn_taking import attach_turn_taking, load_vad, turn_handling
+from agent.call.room_messages import RoomNotifier
+from agent.call.start import new_call, resume
+from agent.call.state import CallState
+from agent.hooks.handoff_log import attach_handoff_log
+from agent.hooks.metrics import attach_metrics, log_usage
+from agent.phone.line import attach_phone_line, phone_line, session_options
+from agent.speech_models import speech_models
+from agent.turns.detection import attach_turn_taking, load_vad, turn_handling
 from agent.worker import ReceptionWorker
-from core.booking import ReservationService
+from core.db.pool import create_pool
+from core.db.reservations import Store
 from core.errors import StartupError
 from core.logs import drop_personal_fields
-from core.pool import create_pool
 from core.restaurant import load_restaurant
+from core.services.reservations import ReservationService
 from core.settings import Settings, get_settings
-from core.store import Store
-from receptionist.startup import start_up
+from core.startup import start_up
 
 logger = logging.getLogger("agent")
 

@@ -5,7 +5,7 @@
 - When a call's job process dies (killed, out of memory), its agent would stay in the room as
   a ghost until livekit-server times the connection out, some 20 s of silence for the caller.
   The worker removes that agent at once, so the API's call watch (api/call_watch.py) sees the
-  room without an agent and dispatches a new one, which picks the call up (agent/call.py).
+  room without an agent and dispatches a new one, which picks the call up (agent/call/start.py).
 - With admission control off (`WORKER_LOAD_THRESHOLD` above 1) it reports the machine's load
   below 1.0: livekit-server offers no job to a worker at 1.0, whatever its agents.target_load,
   so a saturated machine would still turn every caller away.

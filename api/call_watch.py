@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 import asyncpg
 from livekit import api
 
-from core.database import QUERIES
+from core.db.base import QUERIES
 from core.restaurant import Restaurant
 from core.settings import Settings
 

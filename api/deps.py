@@ -8,8 +8,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.staff_keys import matching_key
-from core.booking import ReservationService
-from core.desk import StaffDesk
+from core.services.desk import StaffDesk
+from core.services.reservations import ReservationService
 
 # Dependencies are async on purpose: FastAPI runs plain `def` ones in a thread pool, a
 # measurable cost on every request (bench/README.md).

@@ -15,16 +15,16 @@ from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.routes import analytics, escalations, health, occupancy, reservations, token, web
 from api.staff_keys import parse_staff_keys
-from core.booking import ReservationService
-from core.delivery import delivering
-from core.desk import StaffDesk
-from core.desk_store import DeskStore
+from core.db.desk import DeskStore
+from core.db.pool import create_pool
+from core.db.reservations import Store
 from core.logs import configure_logging
-from core.pool import create_pool
-from core.retention import purge_daily
+from core.notices.delivery import delivering
+from core.services.desk import StaffDesk
+from core.services.reservations import ReservationService
+from core.services.retention import purge_daily
 from core.settings import get_settings
-from core.store import Store
-from receptionist.startup import start_up
+from core.startup import start_up
 
 
 @asynccontextmanager
@@ -40,7 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         timeout=settings.db_timeout_seconds,
     )
     store = Store(pool, timeout=settings.db_timeout_seconds)
-    # Staff act here, so nothing they do is announced to them (core/booking.py).
+    # Staff act here, so nothing they do is announced to them (core/services/reservations.py).
     service = ReservationService(store, started.restaurant, notify_staff=False)
     background = [asyncio.create_task(purge_daily(store, started.restaurant, service.now))]
     watch = call_watch(settings, started.restaurant)

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from fastapi import FastAPI, Request
 
-from core.database import QUERIES
-from core.pool import create_pool
+from core.db.base import QUERIES
+from core.db.pool import create_pool
 
 SINGAPORE = ZoneInfo("Asia/Singapore")
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import URL, make_url
 
-from core.availability import Booked, fits, rule_violation, seating_times
 from core.restaurant import Restaurant
-from receptionist.embedded_postgres import start_embedded_postgres
+from core.rules.availability import Booked, fits, rule_violation, seating_times
+from ops.embedded_postgres import start_embedded_postgres
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,14 +54,14 @@ from bench.common import (
     window_start,
 )
 from bench.orm import OrmReservations, create_engine
-from core.booking import ReservationService
+from core.db.migrations import apply_migrations
+from core.db.pool import create_pool
+from core.db.reservations import Store
 from core.errors import BookingRejected
-from core.migrations import apply_migrations
 from core.models import Reservation
-from core.pool import create_pool
 from core.restaurant import Restaurant, load_restaurant
+from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT, Settings
-from core.store import Store
 
 # The product's own bound on a database call (Settings.db_timeout_seconds).
 TIMEOUT: float = Settings.model_fields["db_timeout_seconds"].default

@@ -49,15 +49,15 @@ from bench.common import (
     start_server,
     table,
 )
-from core.booking import ReservationService
+from core.db.migrations import apply_migrations
+from core.db.pool import create_pool
+from core.db.reservations import Store
 from core.errors import AlreadyBooked, BookingRejected
-from core.migrations import apply_migrations
-from core.phones import InvalidPhone, normalize_phone
-from core.pool import create_pool
 from core.restaurant import load_restaurant
+from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
-from core.store import Store
-from receptionist.seed import load_sample_data
+from core.spoken.phones import InvalidPhone, normalize_phone
+from ops.seed import load_sample_data
 
 LUA_SCRIPT = Path(__file__).with_name("lookup.lua")
 API_KEY = "bench-" + os.urandom(8).hex()

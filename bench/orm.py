@@ -7,7 +7,7 @@ correct: a per-day advisory lock (the same key as `lock_reservation_day` in migr
 the covers check and the insert atomic, so it never overbooks either.
 
 It keeps the product's contract so both sides do the same work: the same booking rules
-(`core.availability`), the same answers (`Reservation`, `BookingRejected` with up to three
+(`core.rules.availability`), the same answers (`Reservation`, `BookingRejected` with up to three
 alternatives), and it maps the `reservations` table our migrations created; it creates no schema.
 It is benchmark code, not product code.
 """
@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.availability import Booked, nearest_on_day, rule_violation
-from core.booking import ALTERNATIVE_DAYS, MAX_ALTERNATIVES, utc_now
-from core.codes import new_confirmation_code
 from core.errors import BookingRejected, Reason
 from core.models import Reservation
 from core.restaurant import Restaurant
+from core.rules.availability import Booked, nearest_on_day, rule_violation
+from core.services.reservations import ALTERNATIVE_DAYS, MAX_ALTERNATIVES, utc_now
+from core.spoken.codes import new_confirmation_code
 
 # The namespace of `lock_reservation_day` (sql/migrations/0003_capacity_checked_writes.sql).
 LOCK_NAMESPACE = 1919251317

@@ -1,7 +1,7 @@
 """The comparison for `bench.lookup`: the phone lookup route of the staff API, over the ORM.
 
 Everything but the data access is the real app's: the same settings, bearer-key check
-(`api.deps.require_api_key`), phone normalisation (`core.phones.normalize_phone`), response
+(`api.deps.require_api_key`), phone normalisation (`core.spoken.phones.normalize_phone`), response
 model (`api.schemas.ReservationPublic`), error handlers and access log. The reservations come
 from `bench.orm.OrmReservations` (SQLAlchemy 2 async ORM sessions) instead of the store.
 
@@ -34,9 +34,9 @@ from bench.orm import OrmReservations, create_engine
 from core.errors import ReservationNotFound
 from core.logs import configure_logging
 from core.models import Reservation
-from core.phones import InvalidPhone, normalize_phone
 from core.restaurant import load_restaurant
 from core.settings import get_settings
+from core.spoken.phones import InvalidPhone, normalize_phone
 
 
 @asynccontextmanager

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from agent.turns import PATIENCE, TurnDelays
+from agent.turns.endpointing import PATIENCE, TurnDelays
 from bench.common import machine, p50_p95, percentile, table
 from bench.turns_corpus import Utterance, load
 from bench.turns_offline import Engine, Outcome, Variant, eot_separation, run

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from livekit import rtc
 
-from agent.turns import AnswerKind
+from agent.turns.endpointing import AnswerKind
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "audio" / "turns"
 RATE = 16000

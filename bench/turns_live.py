@@ -34,7 +34,7 @@ from bench.turns_models import FILES_ENV, TOPIC
 from bench.voice_caller import BenchCaller, heard_after, one_way_latency, quiet, until
 from bench.voice_levels import Gate, pid_of, quiet_machine, settle
 from bench.voice_procs import CpuWindow, descendants, memory
-from core.migrations import apply_migrations
+from core.db.migrations import apply_migrations
 from tests.conftest import new_server_url
 from tests.e2e.harness import (
     LiveKitServer,

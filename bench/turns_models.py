@@ -22,10 +22,10 @@ from livekit import rtc
 from livekit.agents import LanguageCode, get_job_context, stt, utils
 from livekit.agents.types import NOT_GIVEN, APIConnectOptions, NotGivenOr
 
-from agent.speech import SpeechModels
+from agent.speech_models import SpeechModels
 from bench.turns_corpus import Utterance, load
-from core.said import tidy
 from core.settings import Settings
+from core.spoken.text import tidy
 from tests.support.scripted_llm import Request, Rule, ScriptedLLM, Step, say
 from tests.support.standins import ToneTTS
 

@@ -3,16 +3,14 @@
 Fast (about a minute) and exact about the audio, so it can sweep settings that a live run
 (bench/turns_live.py, over WebRTC) then confirms. Each answer is fed to a VAD stream as the worker
 receives it (24 kHz, after 0.5 s of silence; in 10 ms frames where RoomIO's are 50 ms, which moves
-when the VAD decides, not what), and livekit-agents 1.8.9's endpointing
-(voice/audio_recognition.py) is replayed on its events: at each END_OF_SPEECH a commit is due
-`delay` after the back-dated end of speech (and never before the event), a START_OF_SPEECH before
-then cancels it, and the first commit that stands ends the answer. With transcripts (pipeline mode,
-the zero-latency stand-in) the rules of agent/turns.py see the groups said by the END_OF_SPEECH;
-without (realtime mode) only the kind asked for. With the audio EOT model, its prediction is made
-after 200 ms of silence on the last 1.2 s of audio, and below its threshold the commit waits
-`max_delay` instead. Transport, decoding and the models' own time are not in these figures:
-bench/turns_live.py measures them.
-"""
+when the VAD decides, not what), and livekit-agents 1.8.9's endpointing (voice/audio_recognition.py)
+is replayed on its events: at each END_OF_SPEECH a commit is due `delay` after the back-dated end of
+speech (and never before the event), a START_OF_SPEECH before then cancels it, and the first commit
+that stands ends the answer. With transcripts (pipeline mode, the zero-latency stand-in) the rules
+of agent/turns/endpointing.py see the groups said by the END_OF_SPEECH; without (realtime mode) only
+the kind asked for. With the audio EOT model, its prediction is made after 200 ms of silence on the
+last 1.2 s of audio, and below its threshold the commit waits `max_delay` instead. Transport,
+decoding and the models' own time are not in these figures: bench/turns_live.py measures them."""
 
 from __future__ import annotations
 
@@ -27,7 +25,7 @@ from livekit.agents import vad as agents_vad
 from livekit.local_inference import EOT, EOT_MAX_SAMPLES
 from livekit.plugins import silero
 
-from agent.turns import TurnDelays, wait_for
+from agent.turns.endpointing import TurnDelays, wait_for
 from bench.turns_corpus import RATE, Utterance
 
 WORKER_RATE = 24000  # RoomIO resamples the caller's audio to this

@@ -6,7 +6,7 @@ import argparse
 import json
 from collections.abc import Sequence
 
-from agent.turns import PATIENCE
+from agent.turns.endpointing import PATIENCE
 from bench.common import p50_p95, percentile, table, whole_ms
 from bench.turns_corpus import Utterance
 from bench.turns_live import VARIANTS, Answer, Level

@@ -55,7 +55,7 @@ from bench.voice_report import (
     spread,
     verdict,
 )
-from core.migrations import apply_migrations
+from core.db.migrations import apply_migrations
 from core.settings import Settings
 from tests.conftest import new_server_url
 from tests.e2e.harness import (

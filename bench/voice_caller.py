@@ -16,7 +16,7 @@ import numpy as np
 from livekit import api, rtc
 from livekit.agents import vad as agents_vad
 
-from agent.turn_taking import load_vad
+from agent.turns.detection import load_vad
 from core.settings import Settings
 from tests.e2e.caller import AUDIO, FRAME_MS, TRANSCRIPTION_TOPIC, Caller
 from tests.e2e.harness import (
@@ -257,7 +257,8 @@ async def configured_waits(frames: list[rtc.AudioFrame], settings: Settings) -> 
     await stream.aclose()
     if ended_at is None:
         raise RuntimeError("the VAD never ended the utterance's speech")
-    # The stand-in's replies ask nothing, so every caller turn is free text (agent/turns.py).
+    # The stand-in's replies ask nothing, so every caller turn is free text
+    # (agent/turns/endpointing.py).
     min_delay = settings.turn_default_seconds
     return Waits(
         vad_silence=settings.vad_min_silence_seconds,

@@ -91,7 +91,7 @@ class Level:
         return Footprint(*(statistics.median(getattr(f, k) for f in medians) for k in KEYS))
 
     def worker_metric(self, key: str) -> list[float]:
-        """A per-turn latency the worker logged itself (agent/metrics.py), for these calls."""
+        """A per-turn latency the worker logged itself (agent/hooks/metrics.py), for these calls."""
         return [float(v) for r in self.worker_turns if isinstance(v := r.get(key), int | float)]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from agent.speech import SpeechModels
+from agent.speech_models import SpeechModels
 from core.settings import Settings
 from tests.support.scripted_llm import Rule, ScriptedLLM, say
 from tests.support.standins import ScriptedSTT, ToneTTS

@@ -67,7 +67,7 @@ class EscalationNotFound(BookingError):
 
 
 class IllegalTransition(BookingError):
-    """A status change the rules do not allow (core/transitions.py says which do)."""
+    """A status change the rules do not allow (core/rules/transitions.py says which do)."""
 
 
 class IdempotencyKeyReused(BookingError):

@@ -11,7 +11,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import StartupError
-from core.notices import EventType
+from core.notices.messages import EventType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,11 +105,12 @@ class Settings(BaseSettings):
     # taken to have stopped; how long a pause ends the caller's turn is endpointing's, below.
     vad_model: Literal["native", "silero"] = "native"
     vad_min_silence_seconds: float = Field(default=0.25, gt=0, le=5)
-    # "vad": the pause the expected answer allows ends the turn (agent/turns.py); "audio-eot":
-    # livekit's local audio end-of-turn model (v1-mini, never the cloud one) may add patience.
+    # "vad": the pause the expected answer allows ends the turn (agent/turns/endpointing.py);
+    # "audio-eot": livekit's local audio end-of-turn model (v1-mini, never the cloud one) may
+    # add patience.
     turn_detector: Literal["vad", "audio-eot"] = "vad"
-    # Endpointing, after the caller's last speech (agent/turns.py): quick for a yes or no and
-    # a complete value, default for free text, patient for numbers, names and dates, hold for
+    # Endpointing, after the caller's last speech (agent/turns/endpointing.py): quick for a yes or
+    # no and a complete value, default for free text, patient for numbers, names and dates, hold for
     # an answer a transcript shows is unfinished ("nine eight two zero", "on ...").
     turn_quick_seconds: float = Field(default=0.25, ge=0, le=5)
     turn_default_seconds: float = Field(default=0.5, ge=0, le=5)

@@ -12,13 +12,13 @@ import aiosql
 import asyncpg
 import pytest
 
-from core.booking import ReservationService
-from core.migrations import apply_migrations
-from core.pool import create_pool
+from core.db.migrations import apply_migrations
+from core.db.pool import create_pool
+from core.db.reservations import Store
 from core.restaurant import Restaurant, load_restaurant
+from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
-from core.store import Store
-from receptionist.embedded_postgres import start_embedded_postgres
+from ops.embedded_postgres import start_embedded_postgres
 
 RESET_SQL = (Path(__file__).parent / "sql" / "reset.sql").read_text()
 # Queries the tests use to look at what the product wrote (the product's own are in sql/).

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from core.availability import rule_violation
-from core.booking import ReservationService
+from core.rules.availability import rule_violation
+from core.services.reservations import ReservationService
 
 
 def first_day_that_seats(service: ReservationService, *times: time, party_size: int = 3) -> date:

@@ -21,10 +21,10 @@ from api.schemas import (
     ReservationPublic,
     ReservationStatusChange,
 )
-from core.codes import InvalidConfirmationCode, normalize_confirmation_code
 from core.errors import ReservationNotFound
 from core.models import Reservation, ReservationStatus
-from core.phones import InvalidPhone, normalize_phone
+from core.spoken.codes import InvalidConfirmationCode, normalize_confirmation_code
+from core.spoken.phones import InvalidPhone, normalize_phone
 
 router = APIRouter(
     prefix="/api/reservations",

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from livekit.agents import AgentSession, llm
 
-from agent.call import new_call
-from agent.handoff_log import attach_handoff_log
-from agent.notifications import ReservationNotice
-from agent.state import CallState
-from core.booking import ReservationService
+from agent.call.room_messages import ReservationNotice
+from agent.call.start import new_call
+from agent.call.state import CallState
+from agent.hooks.handoff_log import attach_handoff_log
+from core.services.reservations import ReservationService
 from tests.support import Rule, ScriptedLLM, say
 
 SESSION_ID = "room-test-call"

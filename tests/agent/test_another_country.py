@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from livekit.agents import RunResult
 
-from agent.call import new_call
-from agent.state import CallState
-from core.booking import ReservationService
+from agent.call.start import new_call
+from agent.call.state import CallState
+from core.db.reservations import Store
 from core.restaurant import Restaurant, load_restaurant
-from core.store import Store
+from core.services.reservations import ReservationService
 from tests.agent.conftest import Call, Notices, script
 from tests.conftest import NOW, SAMPLE_RESTAURANT
 from tests.support import Rule, call

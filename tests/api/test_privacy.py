@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from api.staff_keys import fingerprint
+from core.db.reservations import Store
 from core.restaurant import Restaurant
-from core.store import Store
 from tests.api.conftest import API_KEY, served
 from tests.db.test_retention import NOW, personal_data, visit
 

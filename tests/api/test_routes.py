@@ -8,8 +8,8 @@ from datetime import date, datetime, time
 import httpx
 import pytest
 
-from core.booking import ReservationService
 from core.models import Reservation
+from core.services.reservations import ReservationService
 from tests.api.conftest import AUTH
 from tests.days import first_day_that_seats
 

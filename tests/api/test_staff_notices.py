@@ -15,11 +15,11 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from api.main import app
-from core.booking import ReservationService
-from core.delivery import DeliveryPolicy, NoticeDelivery
-from core.outbox import OutboxStore
-from core.pool import create_pool
+from core.db.outbox import OutboxStore
+from core.db.pool import create_pool
+from core.notices.delivery import DeliveryPolicy, NoticeDelivery
 from core.restaurant import Restaurant
+from core.services.reservations import ReservationService
 from core.settings import get_settings
 from tests.api.receiver import WAIT, Answer, Receiver
 from tests.conftest import DINNER, SATURDAY

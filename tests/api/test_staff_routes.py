@@ -9,8 +9,8 @@ import asyncpg
 import httpx
 import pytest
 
-from core.booking import ReservationService
 from core.models import Reservation, ReservationStatus
+from core.services.reservations import ReservationService
 from tests.api.conftest import AUTH
 from tests.inspect import outbox
 

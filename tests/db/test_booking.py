@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from core.booking import ReservationService
-from core.codes import CODE_ALPHABET, normalize_confirmation_code
 from core.errors import AlreadyBooked, BookingRejected, Reason, ReservationNotFound
+from core.services.reservations import ReservationService
+from core.spoken.codes import CODE_ALPHABET, normalize_confirmation_code
 from tests.conftest import DINNER, NOW, SATURDAY, next_weekday
 
 

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from core.availability import fits, rule_violation, seating_times
-from core.booking import ReservationService
+from core.db.reservations import Store
 from core.errors import BookingRejected, Reason
 from core.models import ReservationStatus
 from core.restaurant import Restaurant
-from core.store import Store
+from core.rules.availability import fits, rule_violation, seating_times
+from core.services.reservations import ReservationService
 from tests.conftest import DINNER, NOW, RESET_SQL, SATURDAY
 
 STATUSES: list[ReservationStatus] = ["confirmed", "seated", "cancelled", "no_show", "completed"]

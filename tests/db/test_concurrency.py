@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from core.booking import ReservationService
+from core.db.pool import create_pool
+from core.db.reservations import Store
 from core.errors import BookingRejected, Reason
-from core.pool import create_pool
 from core.restaurant import Restaurant
-from core.store import Store
+from core.services.reservations import ReservationService
 from tests.conftest import DINNER, NOW, SATURDAY
 
 RACERS = 60

@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from core.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, read_migrations
+from core.db.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, read_migrations
 from tests.conftest import INSPECT, new_server_url
 
 

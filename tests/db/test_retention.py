@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 import pytest
 
-from core.booking import ReservationService
+from core.db.reservations import Store
 from core.models import Reservation
 from core.restaurant import Restaurant
-from core.retention import Purged, purge_personal_data
+from core.services.reservations import ReservationService
+from core.services.retention import Purged, purge_personal_data
 from core.settings import get_settings
-from core.store import Store
-from receptionist.cli import main
+from ops.cli import main
 from tests.conftest import DINNER, INSPECT
 from tests.days import first_day_that_seats
 

@@ -9,9 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 import asyncpg
 import pytest
 
-from core.booking import ReservationService
-from core.desk import StaffDesk
-from core.desk_store import DeskStore
+from core.db.desk import DeskStore
+from core.db.reservations import Store
 from core.errors import (
     AlreadyBooked,
     BookingRejected,
@@ -21,9 +20,10 @@ from core.errors import (
 )
 from core.models import Reservation, ReservationStatus, Urgency
 from core.restaurant import Restaurant
+from core.services.desk import StaffDesk
+from core.services.reservations import ReservationService
 from core.settings import Settings
-from core.store import Store
-from receptionist.cli import seed_database
+from ops.cli import seed_database
 from tests.conftest import DINNER, NOW, SATURDAY, TODAY
 from tests.inspect import INSPECT, outbox
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from livekit import api
 
-from core.phones import normalize_phone
 from core.restaurant import load_restaurant
 from core.settings import Settings
-from receptionist.telephony import check_telephony, provision
+from core.spoken.phones import normalize_phone
+from ops.sip import check_telephony, provision
 from tests.e2e.harness import (
     LIVEKIT_KEY,
     LIVEKIT_SECRET,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.settings import PROJECT_ROOT
-from receptionist.telephony import read_sip_config, redis_command, sip_command
+from ops.sip import read_sip_config, redis_command, sip_command
 from tests.e2e.harness import (
     TOOLS_BIN,
     Process,

@@ -10,7 +10,7 @@ import pytest
 from livekit import api
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
-from core.store import Store
+from core.db.reservations import Store
 from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
 from tests.e2e.caller import AUDIO
 from tests.e2e.conftest import Stack

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from livekit import api
 
-from core.store import Store
+from core.db.reservations import Store
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for

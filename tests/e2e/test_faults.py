@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from core.store import Store
+from core.db.reservations import Store
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import TIME_TO_SERVICE
 from tests.e2e.harness import (

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from livekit import api
 
-from core.store import Store
+from core.db.reservations import Store
 from tests.e2e.conftest import PHONE_AGENT, PhoneStack
 from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, service_env, start_api, wait_for
 from tests.e2e.phone import Phone, loudest

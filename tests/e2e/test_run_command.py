@@ -19,7 +19,7 @@ import httpx
 import yaml
 
 from core.settings import PROJECT_ROOT
-from receptionist.telephony import read_sip_config
+from ops.sip import read_sip_config
 from tests.e2e.caller import Caller
 from tests.e2e.harness import (
     TOOLS_BIN,

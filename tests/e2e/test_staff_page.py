@@ -18,10 +18,10 @@ from playwright.async_api import (
     expect,
 )
 
-from core.booking import ReservationService
+from core.db.reservations import Store
 from core.models import Reservation
 from core.restaurant import Restaurant, load_restaurant
-from core.store import Store
+from core.services.reservations import ReservationService
 from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
 from tests.e2e.conftest import StaffStack
 from tests.e2e.harness import API_KEY

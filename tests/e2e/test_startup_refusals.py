@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import PROJECT_ROOT, get_settings
-from receptionist.cli import main
+from ops.cli import main
 from tests.e2e.harness import free_port
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from core.db.reservations import Store
 from core.settings import Settings
-from core.store import Store
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import Process, api_and_worker, service_env

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from agent.speech import SpeechModels
+from agent.speech_models import SpeechModels
 from core.settings import Settings
 from tests.support.scripted_llm import Request, Rule, Say, ScriptedLLM, ScriptError, Step, call, say
 from tests.support.standins import FixtureSTT, ScriptedSTT, ToneTTS
@@ -20,8 +20,9 @@ BOOKING = (
 )
 CONFIRM = "Yes please, book it."
 
-# What check_availability and confirm_booking return (agent/reservation.py): the receptionist's
-# lines are made from them, so the transcript names the real date and confirmation code.
+# What check_availability and confirm_booking return (agent/agents/reservation.py): the
+# receptionist's lines are made from them, so the transcript names the real date and confirmation
+# code.
 AVAILABLE = re.compile(
     r"^Available\. Read this back and ask the caller to confirm: a table for (?P<party>\d+) "
     r"on (?P<weekday>\w+) (?P<day>\d+) (?P<month>\w+) at (?P<time>[^,]+), under (?P<name>[^,]+),"
@@ -134,7 +135,7 @@ def phone_calls(settings: Settings) -> SpeechModels:
     caller's line is told by its length, and the script by what the caller said."""
     model = ScriptedLLM(
         [
-            # agent/telephony.py's goodbye after a long silence, whoever is speaking then.
+            # agent/phone/line.py's goodbye after a long silence, whoever is speaking then.
             Rule(prompt="silent", then=[say("I can't hear anyone, so I'll end the call. Bye.")]),
             greeting(),
             table_for_four(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from agent.speech import SpeechModels
+from agent.speech_models import SpeechModels
 from core.settings import Settings
 from tests.support.e2e_models import (
     ANY,

@@ -1,4 +1,4 @@
-"""Unit tests for core.availability: the booking rules, the capacity rule and nearby times."""
+"""Unit tests for core.rules.availability: the booking rules, the capacity rule and nearby times."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.availability import Booked, fits, nearest_on_day, rule_violation, seating_times
 from core.errors import Reason
 from core.restaurant import Restaurant
+from core.rules.availability import Booked, fits, nearest_on_day, rule_violation, seating_times
 from tests.conftest import DINNER, NOW, SATURDAY, TODAY, next_weekday
 
 SINGAPORE = ZoneInfo("Asia/Singapore")

@@ -9,7 +9,7 @@ import pytest
 from core.errors import StartupError
 from core.restaurant import load_restaurant
 from core.settings import Settings
-from receptionist.stack import livekit_command
+from ops.stack import livekit_command
 from tests.conftest import SAMPLE_RESTAURANT
 
 

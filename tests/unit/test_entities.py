@@ -1,4 +1,4 @@
-"""Unit tests for agent.entities: what callers say, turned into values or spoken errors."""
+"""Unit tests for core.spoken.entities: what callers say, turned into values or spoken errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.entities import (
+from core.errors import InvalidValue
+from core.restaurant import load_restaurant
+from core.settings import PROJECT_ROOT
+from core.spoken.entities import (
     InvalidDate,
     InvalidPartySize,
     InvalidTime,
@@ -18,10 +21,7 @@ from agent.entities import (
     resolve_party_size,
     resolve_time,
 )
-from core.errors import InvalidValue
-from core.phones import InvalidPhone
-from core.restaurant import load_restaurant
-from core.settings import PROJECT_ROOT
+from core.spoken.phones import InvalidPhone
 
 SINGAPORE = ZoneInfo("Asia/Singapore")
 # Tuesday 24 November 2026, noon in Singapore.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from agent.details import read_details
-from agent.handoff_data import ReservationHandoffData
-from agent.phrasing import say_date, say_time, spell_code
+from agent.agents.handoff_data import ReservationHandoffData
+from agent.agents.phrasing import say_date, say_time, spell_code
 from core.restaurant import Restaurant
+from core.spoken.details import read_details
 from tests.conftest import NOW
 
 

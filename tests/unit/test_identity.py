@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from agent.identity import MAX_FAILED_CHECKS, CallerIdentity, same_name
+from agent.call.identity import MAX_FAILED_CHECKS, CallerIdentity, same_name
 from core.models import Reservation
 
 

@@ -7,9 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from core.delivery import DeliveryPolicy
 from core.errors import StartupError
-from core.notices import OutboxNotice, staff_notice
+from core.notices.delivery import DeliveryPolicy
+from core.notices.messages import OutboxNotice, staff_notice
 from core.restaurant import Restaurant
 from core.settings import Settings, get_settings
 

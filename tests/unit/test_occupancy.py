@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.availability import Booked, current_slot, occupancy, rule_violation
 from core.errors import Reason
 from core.restaurant import Restaurant
+from core.rules.availability import Booked, current_slot, occupancy, rule_violation
 from tests.conftest import SATURDAY, TODAY, next_weekday
 
 SINGAPORE = ZoneInfo("Asia/Singapore")

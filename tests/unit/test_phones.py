@@ -1,4 +1,4 @@
-"""Unit tests for core.phones: phone numbers as callers say them and staff type them."""
+"""Unit tests for core.spoken.phones: phone numbers as callers say them and staff type them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.phones import InvalidPhone, mask_phone, normalize_phone
+from core.spoken.phones import InvalidPhone, mask_phone, normalize_phone
 
 _SAID = st.one_of(
     st.text(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from livekit.plugins import openai
 
-from agent.speech import speech_models
+from agent.speech_models import speech_models
 from core.settings import Settings
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from agent.keypad import typed_digits
-from agent.telephony import caller_id
+from agent.phone.keypad import typed_digits
+from agent.phone.line import caller_id
 from core.errors import StartupError
 from core.logs import DropPersonalFields
 from core.restaurant import Restaurant, load_restaurant
 from core.settings import Settings
-from receptionist.telephony import check_telephony, redis_config, sip_command
+from ops.sip import check_telephony, redis_config, sip_command
 from tests.conftest import SAMPLE_RESTAURANT
 
 

@@ -1,4 +1,4 @@
-"""Unit tests for core.transitions: which status changes staff may make, and when."""
+"""Unit tests for core.rules.transitions: which status changes staff may make, and when."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from core.models import EscalationStatus, Reservation, ReservationStatus
-from core.transitions import (
+from core.rules.transitions import (
     ESCALATION_MOVES,
     RESERVATION_MOVES,
     escalation_move_problem,

@@ -1,12 +1,19 @@
-"""What the agent asked for, and how patient to be for the answer (agent/turns.py)."""
+"""What the agent asked for, and how patient to be for the answer (agent/turns/endpointing.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from agent.turns import PATIENCE, AnswerKind, TurnDelays, asked_for, kind_of_detail, wait_for
-from core.phones import is_partial_phone
+from agent.turns.endpointing import (
+    PATIENCE,
+    AnswerKind,
+    TurnDelays,
+    asked_for,
+    kind_of_detail,
+    wait_for,
+)
 from core.settings import Settings
+from core.spoken.phones import is_partial_phone
 
 
 @pytest.mark.parametrize(

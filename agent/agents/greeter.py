@@ -1,0 +1,24 @@
+"""The first voice a caller hears: finds out what they want and hands them on."""
+
+from __future__ import annotations
+
+from agent.agents import prompts
+from agent.agents.handoffs import ToEscalation, ToInformation, ToReservation
+from agent.agents.phrasing import describe_booking
+from agent.call.state import CallState
+
+
+class Greeter(ToReservation, ToInformation, ToEscalation):
+    def __init__(self, state: CallState) -> None:
+        super().__init__(state, id="greeter")
+
+    def entry_instructions(self) -> str:
+        if self.state.previous_agent is None and self.state.resumed:
+            booked = [describe_booking(r) for r in self.state.booked_earlier]
+            return prompts.resumed_call(booked)
+        if self.state.previous_agent is None:
+            return (
+                f"Greet the caller: thank them for calling {self.state.restaurant.name} "
+                "and ask how you can help."
+            )
+        return "Ask what else you can help with."

@@ -1,0 +1,124 @@
+"""The agents' instructions and the lines they share, rendered from restaurant.toml.
+
+Each rule is worded once here. Where to transfer a caller is said by the transfer tools'
+docstrings (agent/agents/handoffs.py), which the model reads with every tool list, so no
+instructions repeat it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from agent.agents.phrasing import say_date
+from core.restaurant import WEEKDAYS, Restaurant
+
+
+def voice_style(restaurant: Restaurant, now: dt.datetime) -> str:
+    """How every agent speaks, and what day it is: the model's own idea of today is stale."""
+    languages = ", ".join(restaurant.locale.languages)
+    local = restaurant.local_now(now)
+    return (
+        "You are on a phone call: answer in one or two short, warm sentences, no lists, no "
+        "markdown, no emoji. Say dates like 'Saturday the 28th' and times like '7 pm'. "
+        "Never invent facts, availability or bookings; only a tool result makes them true. "
+        f"Answer in the language the caller speaks (callers here may use {languages}); give "
+        "tools dates as YYYY-MM-DD and times as HH:MM when the caller did not speak English. "
+        f"It is now {local:%A} {local.day} {local:%B %Y, %H:%M} at the restaurant."
+    )
+
+
+def database_down(restaurant: Restaurant) -> str:
+    """A tool's answer when the database does not: nothing was saved, and what to offer."""
+    return (
+        "Our system is not answering, so nothing was saved or changed. Say so honestly, and "
+        "offer to try again in a moment or that the caller phones us on "
+        f"{restaurant.identity.phone} later."
+    )
+
+
+def resumed_call(booked: list[str]) -> str:
+    """The first words of an agent picking up a call whose agent was lost."""
+    earlier = (
+        f" Already booked in this call: {'; '.join(booked)}. Do not offer to book it again."
+        if booked
+        else ""
+    )
+    return (
+        "The line dropped and you are picking the call up again: apologise briefly that you "
+        f"were cut off.{earlier} Ask what else you can help with."
+    )
+
+
+def oversized_party(restaurant: Restaurant) -> str:
+    """What to do about a group larger than we book."""
+    return (
+        f"{restaurant.booking.party_limit} Offer to pass the caller to our team "
+        "(transfer_to_escalation)."
+    )
+
+
+def calling_from(number: str) -> str:
+    """How to use a phone caller's caller ID for their booking: confirm it, do not ask."""
+    ending = number[-4:]
+    return (
+        f"The phone number is the one the caller is calling from, ending {ending}: confirm it "
+        f'("shall I put the booking under the number you\'re calling from, ending {ending}?") '
+        "instead of asking for a number."
+    )
+
+
+# Each agent's instructions, by agent id: {name} is the restaurant's, {facts} its fact sheet.
+_INSTRUCTIONS = {
+    "greeter": (
+        "You answer the phone for {name}, a restaurant. Find out what the caller needs and "
+        "transfer them straight away with the tool that fits, passing every detail the caller "
+        "already gave. Do not answer questions or take bookings yourself."
+    ),
+    "reservation": (
+        "You handle table bookings for {name}. For a new booking you need the name, phone "
+        "number, date, time and party size, and may note an occasion, allergies or seating "
+        "wishes. Record details as the caller gives them, ask for one missing thing at a time, "
+        "check availability, read the booking back and book only after the caller says yes. "
+        "Then read the confirmation code slowly. To change or cancel, first find the booking by "
+        "phone number or confirmation code, say what you found, and act only after the caller "
+        "agrees. Say nothing about a booking that a tool did not describe to you: a booking "
+        "found by phone number is described only once the caller names it or gives its code."
+    ),
+    "information": (
+        "You answer questions about {name} using only these facts. If the answer is not here, "
+        "say you don't know and offer to take a message for the staff. If the caller wants to "
+        "book or change a booking, transfer them to reservations.\n\nFACTS\n{facts}"
+    ),
+    "escalation": (
+        "You take messages for the staff of {name}. Collect the caller's name, phone number "
+        "and a short summary, read them back, then record the message. Be empathetic with "
+        "complaints; do not promise refunds or exceptions."
+    ),
+}
+
+
+def instructions(agent: str, restaurant: Restaurant) -> str:
+    """The standing instructions of the agent with this id."""
+    return _INSTRUCTIONS[agent].format(name=restaurant.name, facts=fact_sheet(restaurant))
+
+
+def fact_sheet(restaurant: Restaurant) -> str:
+    """Everything the information agent may say, rendered from restaurant.toml."""
+    identity, info, rules = restaurant.identity, restaurant.info, restaurant.booking
+    hours = "; ".join(restaurant.describe_hours(day) for day in WEEKDAYS)
+    closed = ", ".join(say_date(day) for day in sorted(rules.closed_dates)) or "none"
+    lines = [
+        f"Name: {identity.name}. Cuisine: {info.cuisine}",
+        f"Address: {identity.address}. Phone: {identity.phone}.",
+        f"Directions: {identity.directions}",
+        f"Parking: {identity.parking}",
+        f"Opening hours: {hours}. Also closed on: {closed}.",
+        f"Bookings: {rules.party_limit} Up to {rules.max_days_ahead} days ahead, at least "
+        f"{rules.min_notice_minutes} minutes' notice; tables for about "
+        f"{rules.dining_minutes} minutes.",
+        "Menu highlights: " + "; ".join(info.menu_highlights),
+        "Dietary: " + " ".join(info.dietary),
+        "Policies: " + " ".join(info.policies),
+        f"Payment: {info.payment}",
+    ]
+    return "\n".join(lines)

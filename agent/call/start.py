@@ -1,0 +1,61 @@
+"""One call's state with its four agents, ready to start at the greeter; and a call picked up
+again by a new agent after the last one was lost."""
+
+from __future__ import annotations
+
+import logging
+
+from agent.agents.escalation import EscalationAgent
+from agent.agents.greeter import Greeter
+from agent.agents.information import InformationAgent
+from agent.agents.reservation import ReservationAgent
+from agent.call.state import CallState, Notifier
+from core.errors import DatabaseUnavailable
+from core.services.reservations import ReservationService
+
+logger = logging.getLogger(__name__)
+
+
+def new_call(service: ReservationService, session_id: str, notify: Notifier) -> CallState:
+    state = CallState(
+        restaurant=service.restaurant, service=service, session_id=session_id, notify=notify
+    )
+    # One instance of each agent per call, so an agent the caller returns to keeps its context.
+    state.agents = {
+        agent.id: agent
+        for agent in (
+            Greeter(state),
+            ReservationAgent(state),
+            InformationAgent(state),
+            EscalationAgent(state),
+        )
+    }
+    return state
+
+
+async def resume(state: CallState) -> None:
+    """Pick up what this call already did, if an earlier agent of the same room was lost (its
+    job crashed, its worker went away) and the API dispatched a new one."""
+    try:
+        booked, handoffs = await state.service.call_history(state.session_id)
+    except DatabaseUnavailable:
+        logger.warning("call history unavailable", extra={"session": state.session_id})
+        return
+    if not booked and not handoffs:
+        return
+    state.resumed = True
+    state.booked_earlier = [r for r in booked if r.status == "confirmed"]
+    for reservation in state.booked_earlier:
+        # Made by this caller earlier in this very call.
+        state.identity.prove(reservation, "holds_code")
+    state.found_bookings = list(state.booked_earlier)
+    if len(state.booked_earlier) == 1:
+        state.selected_booking = state.booked_earlier[0]
+    logger.info(
+        "call resumed",
+        extra={
+            "session": state.session_id,
+            "bookings": len(state.booked_earlier),
+            "handoffs": handoffs,
+        },
+    )

@@ -1,0 +1,142 @@
+"""The one piece of state a call carries from agent to agent (livekit's session userdata)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from livekit.agents import RunContext
+
+from agent.agents.handoff_data import EscalationHandoffData, HandoffData, InformationHandoffData
+from agent.agents.phrasing import say_date, say_time
+from agent.call.identity import CallerIdentity
+from agent.call.room_messages import NoticeKind, ReservationNotice
+from agent.turns.endpointing import AnswerKind
+from core.models import Reservation
+from core.restaurant import Restaurant
+from core.services.reservations import ReservationService
+from core.spoken.details import BookingDetails, BookingFields
+
+if TYPE_CHECKING:
+    from livekit.agents import Agent
+
+# What a new booking cannot do without, as the caller would name it.
+REQUIRED = {
+    "name": "name",
+    "phone": "phone number",
+    "date": "date",
+    "time": "time",
+    "party_size": "party size",
+}
+
+
+class BookingDraft(BookingFields):
+    """The booking as the caller has described it so far; survives topic switches."""
+
+    def merge(self, details: BookingDetails) -> None:
+        """Take every detail that was understood, keeping what was known before."""
+        for name in BookingFields.model_fields:
+            value = getattr(details, name)
+            if value is not None:
+                setattr(self, name, value)
+
+    def missing(self) -> list[str]:
+        return [label for name, label in REQUIRED.items() if getattr(self, name) is None]
+
+    def known(self) -> list[str]:
+        """The details already understood, as short phrases for an agent's context."""
+        known = []
+        if self.party_size:
+            known.append(f"party of {self.party_size}")
+        if self.date:
+            known.append(say_date(self.date))
+        if self.time:
+            known.append(say_time(self.time))
+        if self.name:
+            known.append(f"name {self.name}")
+        if self.phone:
+            known.append(f"phone {self.phone}")
+        if self.notes:
+            known.append(f"notes: {self.notes}")
+        if self.confirmation_code:
+            known.append(f"confirmation code {self.confirmation_code}")
+        return known
+
+    def key(self) -> tuple[object, ...]:
+        """What a booking is made of: the same key in one call books once."""
+        return (self.phone, self.date, self.time, self.party_size, self.name, self.notes)
+
+
+Notifier = Callable[[ReservationNotice], Awaitable[None]]
+
+
+@dataclass
+class CallState:
+    """Everything one call knows: who is talking to whom, and what the caller said."""
+
+    restaurant: Restaurant
+    service: ReservationService
+    session_id: str
+    notify: Notifier
+    # The caller ID of a phone call, in E.164; None for browser calls or a withheld number.
+    caller_number: str | None = None
+    agents: dict[str, Agent] = field(default_factory=dict)
+    previous_agent: Agent | None = None
+    # The data the latest handoff carried, for the handoff log (agent/hooks/handoff_log.py).
+    last_handoff: HandoffData | None = None
+    booking: BookingDraft = field(default_factory=BookingDraft)
+    # The booking as it was read back to the caller after the availability check; only
+    # these exact details may be booked.
+    read_back: tuple[object, ...] | None = None
+    # Said but not understood, to ask again (with the reason where there is one).
+    unclear: list[str] = field(default_factory=list)
+    # What the latest tool result told the agent to ask the caller for; endpoints the caller's
+    # answer when the agent's own words do not say (agent/turns/endpointing.py).
+    expected_answer: AnswerKind | None = None
+    # A group larger than we book, which only staff can arrange.
+    oversized_party: int | None = None
+    # The existing booking the caller is changing or cancelling (always one they may know).
+    selected_booking: Reservation | None = None
+    # Bookings a lookup found, shown or not; the caller picks one or proves which is theirs.
+    found_bookings: list[Reservation] = field(default_factory=list)
+    # Which bookings the caller has shown are theirs (agent/call/identity.py).
+    identity: CallerIdentity = field(default_factory=CallerIdentity)
+    # A call picked up again after its agent was lost, with what it had booked by then.
+    resumed: bool = False
+    booked_earlier: list[Reservation] = field(default_factory=list)
+    information: InformationHandoffData | None = None
+    escalation: EscalationHandoffData | None = None
+    # (code, status, updated_at) already sent to the room, so a repeat is never sent twice.
+    announced: set[tuple[str, str, dt.datetime]] = field(default_factory=set)
+    # Fire-and-forget writes (handoff analytics) kept referenced until they finish.
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def take(self, details: BookingDetails) -> None:
+        """Fold what the caller just said into the booking, and note what to ask again."""
+        self.booking.merge(details)
+        self.unclear = details.unclear_details()
+        if details.party_size is not None:
+            self.oversized_party = None
+        if details.oversized_party is not None:
+            self.oversized_party = details.oversized_party
+        if details.confirmation_code is not None:
+            # A new code means another booking: find it again rather than act on the old one.
+            self.selected_booking = None
+
+    def may_know(self, reservation: Reservation) -> bool:
+        """Whether the caller has shown this booking is theirs."""
+        return self.identity.level_for(reservation, self.caller_number) != "unverified"
+
+    async def announce(self, kind: NoticeKind, reservation: Reservation) -> None:
+        """Tell the caller's app about a booking change, once, however often a tool repeats."""
+        key = (reservation.confirmation_code, reservation.status, reservation.updated_at)
+        if key in self.announced:
+            return
+        self.announced.add(key)
+        await self.notify(ReservationNotice.of(kind, reservation))
+
+
+RunContext_T = RunContext[CallState]

@@ -1,0 +1,1 @@
+"""Session hooks that watch a call without taking part: metrics and the handoff log."""

@@ -1,0 +1,1 @@
+"""Turn-taking: when the caller's turn has ended, set by what the agent just asked."""

@@ -1,0 +1,105 @@
+"""The call's records: handoffs, escalations, the analytics over them, and the retention purge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+
+from core.db.base import QUERIES, Database, bounded, rows
+from core.models import Escalation, Reservation, RouteCount, Urgency
+
+# Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
+PURGE_TIMEOUT = 120.0
+
+
+class CallRecords(Database):
+    """Typed access to handoffs and escalations."""
+
+    @bounded
+    async def call_history(self, session_id: str) -> tuple[list[Reservation], int]:
+        """The reservations a call has made and how many handoffs it has had."""
+        async with self._guard():
+            booked = await rows(
+                QUERIES.list_reservations_of_session(self._pool, session_id=session_id)
+            )
+            handoffs = await QUERIES.count_handoffs_of_session(self._pool, session_id=session_id)
+        return [Reservation.model_validate(dict(r)) for r in booked], int(handoffs)
+
+    @bounded
+    async def record_handoff(
+        self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
+    ) -> None:
+        async with self._guard():
+            await QUERIES.record_handoff(
+                self._pool,
+                session_id=session_id,
+                from_agent=from_agent,
+                to_agent=to_agent,
+                entities=entities,
+            )
+
+    @bounded
+    async def handoff_routes(self) -> list[RouteCount]:
+        async with self._guard():
+            found = await rows(QUERIES.count_handoffs_by_route(self._pool))
+        return [RouteCount.model_validate(dict(r)) for r in found]
+
+    @bounded
+    async def reservation_conversion(self, reservation_agent: str) -> tuple[int, int]:
+        """Calls handed to the reservation agent, and how many of them booked."""
+        async with self._guard():
+            row = await QUERIES.reservation_handoff_conversion(
+                self._pool, reservation_agent=reservation_agent
+            )
+        return int(row["sessions"]), int(row["booked_sessions"])
+
+    @bounded
+    async def create_escalation(
+        self,
+        *,
+        name: str,
+        phone_number: str,
+        reason: str,
+        summary: str,
+        urgency: Urgency,
+        session_id: str | None,
+        announce: bool,
+    ) -> Escalation:
+        try:
+            async with self._guard():
+                row = await QUERIES.create_escalation(
+                    self._pool,
+                    name=name,
+                    phone_number=phone_number,
+                    reason=reason,
+                    summary=summary,
+                    urgency=urgency,
+                    session_id=session_id,
+                    announce=announce,
+                )
+        except asyncpg.CheckViolationError as exc:
+            raise ValueError("escalation fields out of range") from exc
+        return Escalation.model_validate(dict(row))
+
+    @bounded
+    async def open_escalations(self) -> list[Escalation]:
+        async with self._guard():
+            found = await rows(QUERIES.list_open_escalations(self._pool))
+        return [Escalation.model_validate(dict(r)) for r in found]
+
+    async def anonymise_older_than(
+        self, *, visited_before: date, resolved_before: datetime, recorded_before: datetime
+    ) -> tuple[int, int, int]:
+        """Reservations, escalations and handoffs anonymised, in one transaction."""
+        # Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
+        async with self._guard(timeout=PURGE_TIMEOUT), self._pool.acquire() as conn:
+            async with conn.transaction():
+                counts = (
+                    await QUERIES.anonymise_reservations(conn, visited_before=visited_before),
+                    await QUERIES.anonymise_escalations(conn, resolved_before=resolved_before),
+                    await QUERIES.anonymise_handoffs(conn, recorded_before=recorded_before),
+                )
+        reservations, escalations, handoffs = (int(n) for n in counts)
+        return reservations, escalations, handoffs

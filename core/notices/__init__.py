@@ -1,0 +1,1 @@
+"""Notices for staff: what they say, and their delivery from the outbox to the webhook."""

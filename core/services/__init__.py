@@ -1,0 +1,1 @@
+"""What the agent and the staff API do with reservations, the desk and personal data."""

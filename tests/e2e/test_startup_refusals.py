@@ -77,6 +77,14 @@ def test_the_worker_refuses_a_broken_restaurant_file(bad_restaurant: Path) -> No
     assert "Traceback" not in done.stderr
 
 
+def test_the_worker_without_a_database_says_how_to_get_one() -> None:
+    # The embedded PostgreSQL is the operator's development tool (ops/), not the worker's.
+    done = start_worker(OPENAI_API_KEY="sk-test", DATABASE_URL="")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("Set DATABASE_URL to your PostgreSQL")
+    assert "Traceback" not in done.stderr
+
+
 def test_the_worker_names_a_bad_setting() -> None:
     done = start_worker(OPENAI_API_KEY="sk-test", WORKER_PORT="eighty")
     assert done.returncode == 1

@@ -1,30 +1,35 @@
-"""What every agent of the receptionist does: carry the conversation over, and hand off."""
+"""What every agent of the receptionist does: speak in the restaurant's voice, carry the
+conversation over from the agent before, and use the tools it is given."""
 
 from __future__ import annotations
 
-from livekit.agents import Agent
+from collections.abc import Sequence
 
-from agent.agents.handoff_data import HandoffData
+from livekit.agents import Agent, llm
+
 from agent.agents.prompts import instructions, voice_style
 from agent.call.state import CallState
-from core.spoken.details import BookingDetails, read_details
 
 # Enough of the previous agent's conversation to keep context, little enough to stay cheap.
 CARRIED_ITEMS = 8
 
 
 class ReceptionAgent(Agent):
-    """Base of the greeter and the specialists; `id` names the agent in handoffs and logs."""
+    """Base of the greeter and the specialists; `id` names the agent in handoffs and logs.
 
-    def __init__(self, state: CallState, *, id: str) -> None:
+    Each agent lists its tools: module-level function tools that read the call from their
+    `RunContext`, so a tool several agents share is written once (agent/agents/transfers.py,
+    agent/agents/existing_bookings.py). A phone line adds its own (agent/phone/line.py).
+    """
+
+    def __init__(self, state: CallState, *, id: str, tools: Sequence[llm.Tool]) -> None:
         standing = instructions(id, state.restaurant)
         style = voice_style(state.restaurant, state.service.now())
-        super().__init__(id=id, instructions=f"{standing}\n\n{style}")
+        # By name, the order livekit gives a class's own tool methods: the list the model sees
+        # stays the same whatever order an agent names its tools in.
+        listed: list[llm.Tool | llm.Toolset] = sorted(tools, key=lambda tool: tool.id)
+        super().__init__(id=id, instructions=f"{standing}\n\n{style}", tools=listed)
         self.state = state
-
-    def read_details(self, **said: str | None) -> BookingDetails:
-        """What the caller just said about a booking, read with the restaurant's locale."""
-        return read_details(self.state.restaurant, self.state.service.now(), **said)
 
     def briefing(self) -> str | None:
         """A system note for this agent on entry: what the caller has already said."""
@@ -50,9 +55,3 @@ class ReceptionAgent(Agent):
             chat_ctx.add_message(role="system", content=note)
         await self.update_chat_ctx(chat_ctx)
         self.session.generate_reply(instructions=self.entry_instructions())
-
-    def hand_off(self, to: str, data: HandoffData, line: str) -> tuple[Agent, str]:
-        """The next agent with a line for the caller; `data` goes to the handoff log."""
-        self.state.last_handoff = data
-        self.state.previous_agent = self
-        return self.state.agents[to], line

@@ -8,15 +8,20 @@ from livekit.agents import ToolError, function_tool
 from pydantic import Field
 
 from agent.agents import prompts
-from agent.agents.handoffs import ToInformation, ToReservation
+from agent.agents.base import ReceptionAgent
+from agent.agents.transfers import transfer_to_information, transfer_to_reservation
 from agent.call.state import CallState, RunContext_T
 from core.errors import DatabaseUnavailable, InvalidValue
 from core.spoken.details import read_phone
 
 
-class EscalationAgent(ToReservation, ToInformation):
+class EscalationAgent(ReceptionAgent):
     def __init__(self, state: CallState) -> None:
-        super().__init__(state, id="escalation")
+        super().__init__(
+            state,
+            id="escalation",
+            tools=[record_message_for_staff, transfer_to_reservation, transfer_to_information],
+        )
 
     def briefing(self) -> str | None:
         known = []
@@ -36,37 +41,38 @@ class EscalationAgent(ToReservation, ToInformation):
             "(name, phone number, summary)."
         )
 
-    @function_tool
-    async def record_message_for_staff(
-        self,
-        ctx: RunContext_T,
-        name: Annotated[str, Field(min_length=1, max_length=100)],
-        phone: str,
-        summary: Annotated[str, Field(min_length=1, max_length=1000)],
-    ) -> str:
-        """Record the message for the staff, once the caller has confirmed their name, phone
-        number and summary.
 
-        Args:
-            name: the caller's name.
-            phone: the caller's phone number as said.
-            summary: what the caller needs, in one or two sentences.
-        """
-        try:
-            phone_number = read_phone(self.state.restaurant, phone)
-        except InvalidValue as exc:
-            raise ToolError(f"{exc.message} Ask for the number again.") from exc
-        issue = self.state.escalation
-        try:
-            await self.state.service.create_escalation(
-                name=name,
-                phone_number=phone_number,
-                reason=issue.reason if issue else "other",
-                summary=summary,
-                urgency=issue.urgency if issue else "normal",
-                session_id=self.state.session_id,
-            )
-        except DatabaseUnavailable as exc:
-            raise ToolError(prompts.database_down(self.state.restaurant)) from exc
-        promise = self.state.restaurant.identity.callback_promise
-        return f"Message recorded. Tell the caller our team will call them back {promise}."
+@function_tool
+async def record_message_for_staff(
+    context: RunContext_T,
+    name: Annotated[str, Field(min_length=1, max_length=100)],
+    phone: str,
+    summary: Annotated[str, Field(min_length=1, max_length=1000)],
+) -> str:
+    """Record the message for the staff, once the caller has confirmed their name, phone
+    number and summary.
+
+    Args:
+        name: the caller's name.
+        phone: the caller's phone number as said.
+        summary: what the caller needs, in one or two sentences.
+    """
+    state = context.userdata
+    try:
+        phone_number = read_phone(state.restaurant, phone)
+    except InvalidValue as exc:
+        raise ToolError(f"{exc.message} Ask for the number again.") from exc
+    issue = state.escalation
+    try:
+        await state.service.create_escalation(
+            name=name,
+            phone_number=phone_number,
+            reason=issue.reason if issue else "other",
+            summary=summary,
+            urgency=issue.urgency if issue else "normal",
+            session_id=state.session_id,
+        )
+    except DatabaseUnavailable as exc:
+        raise ToolError(prompts.database_down(state.restaurant)) from exc
+    promise = state.restaurant.identity.callback_promise
+    return f"Message recorded. Tell the caller our team will call them back {promise}."

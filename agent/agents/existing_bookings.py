@@ -1,98 +1,245 @@
-"""Changing and cancelling a booking the caller already has: the reservation agent's tools for
-existing bookings, after agent/agents/booking_lookup.py found it and the caller showed it is
-theirs."""
+"""A booking the caller already has: finding it, letting them show it is theirs before anything
+is said, then changing or cancelling it. The reservation agent lists these tools.
+
+Found by its code, a booking is the caller's. Found by phone number alone it is only said to
+exist, until the call comes from that number or the caller names it (agent/call/identity.py).
+"""
 
 from __future__ import annotations
 
 from livekit.agents import ToolError, function_tool
 
 from agent.agents import prompts
-from agent.agents.booking_lookup import LooksUpBookings
 from agent.agents.phrasing import describe_booking, say_when
-from agent.call.state import RunContext_T
+from agent.call.identity import IdentityLevel, same_name
+from agent.call.state import CallState, RunContext_T
 from core.errors import (
     AlreadyBooked,
     BookingRejected,
     DatabaseUnavailable,
+    InvalidValue,
     ReservationNotFound,
 )
 from core.models import Reservation
+from core.spoken.codes import InvalidConfirmationCode, normalize_confirmation_code
+from core.spoken.details import read_phone
+
+TOO_MANY_TRIES = (
+    "The caller could not be matched to a booking after several tries, so no more lookups in "
+    "this call. Offer to take a message for our team (transfer_to_escalation), who will call "
+    "the number on the booking."
+)
 
 
-class ExistingBookings(LooksUpBookings):
-    """Changing and cancelling a booking the caller has shown is theirs."""
+@function_tool
+async def find_booking(
+    context: RunContext_T,
+    phone: str | None = None,
+    confirmation_code: str | None = None,
+) -> str:
+    """Find the caller's existing booking by confirmation code or phone number. On a phone
+    call, leave both out to look up the number the caller is calling from.
 
-    @function_tool
-    async def change_booking(
-        self,
-        ctx: RunContext_T,
-        date: str | None = None,
-        time: str | None = None,
-        party_size: str | None = None,
-        notes: str | None = None,
-    ) -> str:
-        """Change the booking found with find_booking, after the caller agreed to the change.
-        Pass only what changes.
+    Args:
+        phone: the phone number the booking was made with, as said.
+        confirmation_code: the six-character code, as said.
+    """
+    state = context.userdata
+    _still_allowed(state)
+    try:
+        if confirmation_code:
+            found = [await state.service.by_code(confirmation_code)]
+            proof: IdentityLevel | None = "holds_code"
+        else:
+            number = _number(state, phone)
+            found = await state.service.upcoming_by_phone(number)
+            proof = None
+    except ReservationNotFound as exc:
+        _failed(state)
+        raise ToolError(f"{exc} Ask them to check it, or try the phone number.") from exc
+    except InvalidConfirmationCode as exc:
+        raise ToolError(f"{exc.message} Ask them to check it.") from exc
+    except DatabaseUnavailable as exc:
+        raise ToolError(prompts.database_down(state.restaurant)) from exc
+    now = state.restaurant.local_now(state.service.now())
+    # Only a booking still to come can be changed; a past one may be anonymised already.
+    found = [r for r in found if r.status == "confirmed" and r.starts_at >= now]
+    if not found:
+        _failed(state)
+        raise ToolError("No upcoming booking found. Ask for the confirmation code.")
+    if proof is not None:
+        state.identity.prove(found[0], proof)
+    state.found_bookings = found
+    state.selected_booking = None
+    return _show(state, [r for r in found if state.may_know(r)], len(found))
 
-        Args:
-            date: the new day as said, or YYYY-MM-DD.
-            time: the new time as said, or HH:MM (24-hour).
-            party_size: the new number of guests.
-            notes: new occasion, allergies or seating wishes.
-        """
-        current = self._selected()
-        details = self.read_details(date=date, time=time, party_size=party_size, notes=notes)
-        if details.oversized_party:
-            raise ToolError(prompts.oversized_party(self.state.restaurant))
-        if details.unclear:
-            raise ToolError(f"Not understood, ask again: {', '.join(details.unclear_details())}.")
-        if ctx.speech_handle.interrupted:
-            return "The caller interrupted; nothing was changed. Ask them to confirm again."
-        ctx.disallow_interruptions()
-        other_info = {**current.other_info, "notes": details.notes} if details.notes else None
-        try:
-            changed = await self.state.service.update(
-                current.confirmation_code,
-                reservation_date=details.date,
-                reservation_time=details.time,
-                party_size=details.party_size,
-                other_info=other_info,
-            )
-        except BookingRejected as exc:
-            options = ", ".join(say_when(a) for a in exc.alternatives)
-            raise ToolError(
-                f"Not changed: {exc.message} Nearest times: {options or 'none'}."
-            ) from exc
-        except (AlreadyBooked, ReservationNotFound) as exc:
-            raise ToolError(f"Not changed: {exc.message}") from exc
-        except DatabaseUnavailable as exc:
-            raise ToolError(prompts.database_down(self.state.restaurant)) from exc
-        self.state.selected_booking = changed
-        await self.state.announce("updated", changed)
-        return f"Changed. The booking is now: {describe_booking(changed)}. Read it back."
 
-    @function_tool
-    async def cancel_booking(self, ctx: RunContext_T) -> str:
-        """Cancel the booking found with find_booking, after the caller confirmed."""
-        current = self._selected()
-        if ctx.speech_handle.interrupted:
-            return "The caller interrupted; nothing was cancelled. Ask them to confirm again."
-        ctx.disallow_interruptions()
-        try:
-            cancelled = await self.state.service.cancel(current.confirmation_code)
-        except ReservationNotFound as exc:
-            raise ToolError(f"Not cancelled: {exc.message}") from exc
-        except DatabaseUnavailable as exc:
-            raise ToolError(prompts.database_down(self.state.restaurant)) from exc
-        self.state.selected_booking = None
-        await self.state.announce("cancelled", cancelled)
-        return f"Cancelled: {describe_booking(cancelled)}."
+@function_tool
+async def check_booking_name(context: RunContext_T, name: str) -> str:
+    """Check the name the caller says a booking found by phone number is under, before
+    telling them anything about it.
 
-    def _selected(self) -> Reservation:
-        selected = self.state.selected_booking
-        if selected is None:
-            raise ToolError("Find the booking first (by confirmation code or phone number).")
-        # Selected only once shown to be theirs; checked again where it matters most.
-        if not self.state.may_know(selected):
-            raise ToolError("The caller has not shown this booking is theirs: ask for its name.")
-        return selected
+    Args:
+        name: the name the caller says the booking is under.
+    """
+    state = context.userdata
+    _still_allowed(state)
+    if not state.found_bookings:
+        raise ToolError("Find the booking first (by confirmation code or phone number).")
+    found = state.found_bookings
+    named = [r for r in found if r.name is not None and same_name(name, r.name)]
+    if not named:
+        _failed(state)
+        raise ToolError(
+            "That is not the name on the booking. Say so without saying the right name; "
+            "ask them to check it, or for the confirmation code."
+        )
+    for reservation in named:
+        state.identity.prove(reservation, "knows_name")
+    return _show(state, named, len(named))
+
+
+@function_tool
+async def choose_booking(context: RunContext_T, confirmation_code: str) -> str:
+    """Pick the booking the caller means, when several were found.
+
+    Args:
+        confirmation_code: the code of the booking they chose.
+    """
+    state = context.userdata
+    _still_allowed(state)
+    try:
+        code = normalize_confirmation_code(confirmation_code)
+    except InvalidConfirmationCode as exc:
+        raise ToolError(f"{exc.message} Ask which booking they mean.") from exc
+    for reservation in state.found_bookings:
+        if reservation.confirmation_code == code:
+            # Saying a booking's code shows it is theirs, listed or not.
+            state.identity.prove(reservation, "holds_code")
+            state.selected_booking = reservation
+            described = describe_booking(reservation)
+            return f"Selected: {described}. Ask what they would like to do."
+    _failed(state)
+    raise ToolError("That is not one of the bookings found. Ask which one they mean.")
+
+
+@function_tool
+async def change_booking(
+    context: RunContext_T,
+    date: str | None = None,
+    time: str | None = None,
+    party_size: str | None = None,
+    notes: str | None = None,
+) -> str:
+    """Change the booking found with find_booking, after the caller agreed to the change.
+    Pass only what changes.
+
+    Args:
+        date: the new day as said, or YYYY-MM-DD.
+        time: the new time as said, or HH:MM (24-hour).
+        party_size: the new number of guests.
+        notes: new occasion, allergies or seating wishes.
+    """
+    state = context.userdata
+    current = _selected(state)
+    details = state.read_details(date=date, time=time, party_size=party_size, notes=notes)
+    if details.oversized_party:
+        raise ToolError(prompts.oversized_party(state.restaurant))
+    if details.unclear:
+        raise ToolError(f"Not understood, ask again: {', '.join(details.unclear_details())}.")
+    if context.speech_handle.interrupted:
+        return "The caller interrupted; nothing was changed. Ask them to confirm again."
+    context.disallow_interruptions()
+    other_info = {**current.other_info, "notes": details.notes} if details.notes else None
+    try:
+        changed = await state.service.update(
+            current.confirmation_code,
+            reservation_date=details.date,
+            reservation_time=details.time,
+            party_size=details.party_size,
+            other_info=other_info,
+        )
+    except BookingRejected as exc:
+        options = ", ".join(say_when(a) for a in exc.alternatives)
+        raise ToolError(f"Not changed: {exc.message} Nearest times: {options or 'none'}.") from exc
+    except (AlreadyBooked, ReservationNotFound) as exc:
+        raise ToolError(f"Not changed: {exc.message}") from exc
+    except DatabaseUnavailable as exc:
+        raise ToolError(prompts.database_down(state.restaurant)) from exc
+    state.selected_booking = changed
+    await state.announce("updated", changed)
+    return f"Changed. The booking is now: {describe_booking(changed)}. Read it back."
+
+
+@function_tool
+async def cancel_booking(context: RunContext_T) -> str:
+    """Cancel the booking found with find_booking, after the caller confirmed."""
+    state = context.userdata
+    current = _selected(state)
+    if context.speech_handle.interrupted:
+        return "The caller interrupted; nothing was cancelled. Ask them to confirm again."
+    context.disallow_interruptions()
+    try:
+        cancelled = await state.service.cancel(current.confirmation_code)
+    except ReservationNotFound as exc:
+        raise ToolError(f"Not cancelled: {exc.message}") from exc
+    except DatabaseUnavailable as exc:
+        raise ToolError(prompts.database_down(state.restaurant)) from exc
+    state.selected_booking = None
+    await state.announce("cancelled", cancelled)
+    return f"Cancelled: {describe_booking(cancelled)}."
+
+
+def _show(state: CallState, known: list[Reservation], found: int) -> str:
+    """What the model may hear: the bookings the caller has shown are theirs, or only that
+    bookings exist."""
+    if not known:
+        exists = (
+            "There is a booking under that number, but the caller has not shown it is theirs"
+            if found == 1
+            else "There are bookings under that number, but the caller has not shown they "
+            "are theirs"
+        )
+        return (
+            f"{exists}: say nothing more about them. Ask what name the booking is under "
+            "(then call check_booking_name), or for the confirmation code."
+        )
+    if len(known) > 1:
+        listed = "; ".join(describe_booking(r) for r in known)
+        return (
+            f"Several bookings: {listed}. Ask which one they mean, then call "
+            "choose_booking with its code."
+        )
+    state.selected_booking = known[0]
+    return f"Found: {describe_booking(known[0])}. Ask what they would like to do."
+
+
+def _number(state: CallState, phone: str | None) -> str:
+    if not phone:
+        if state.caller_number is None:
+            raise ToolError("Ask for the confirmation code or the phone number.")
+        return state.caller_number
+    try:
+        return read_phone(state.restaurant, phone)
+    except InvalidValue as exc:
+        raise ToolError(f"{exc.message} Ask again.") from exc
+
+
+def _selected(state: CallState) -> Reservation:
+    selected = state.selected_booking
+    if selected is None:
+        raise ToolError("Find the booking first (by confirmation code or phone number).")
+    # Selected only once shown to be theirs; checked again where it matters most.
+    if not state.may_know(selected):
+        raise ToolError("The caller has not shown this booking is theirs: ask for its name.")
+    return selected
+
+
+def _still_allowed(state: CallState) -> None:
+    if state.identity.exhausted:
+        raise ToolError(TOO_MANY_TRIES)
+
+
+def _failed(state: CallState) -> None:
+    state.identity.fail()
+    _still_allowed(state)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from agent.agents import prompts
-from agent.agents.handoffs import ToEscalation, ToInformation, ToReservation
+from agent.agents.base import ReceptionAgent
 from agent.agents.phrasing import describe_booking
+from agent.agents.transfers import (
+    transfer_to_escalation,
+    transfer_to_information,
+    transfer_to_reservation,
+)
 from agent.call.state import CallState
 
 
-class Greeter(ToReservation, ToInformation, ToEscalation):
+class Greeter(ReceptionAgent):
     def __init__(self, state: CallState) -> None:
-        super().__init__(state, id="greeter")
+        super().__init__(
+            state,
+            id="greeter",
+            tools=[transfer_to_reservation, transfer_to_information, transfer_to_escalation],
+        )
 
     def entry_instructions(self) -> str:
         if self.state.previous_agent is None and self.state.resumed:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from livekit.agents import ToolError, function_tool
 
-from agent.agents.handoffs import ToEscalation, ToReservation
+from agent.agents.base import ReceptionAgent
 from agent.agents.phrasing import say_date
+from agent.agents.transfers import transfer_to_escalation, transfer_to_reservation
 from agent.call.state import CallState, RunContext_T
 from core.errors import InvalidValue
 from core.spoken.details import read_date
 
 
-class InformationAgent(ToReservation, ToEscalation):
+class InformationAgent(ReceptionAgent):
     def __init__(self, state: CallState) -> None:
-        super().__init__(state, id="information")
+        super().__init__(
+            state,
+            id="information",
+            tools=[opening_hours_on, transfer_to_reservation, transfer_to_escalation],
+        )
 
     def briefing(self) -> str | None:
         question = self.state.information
@@ -27,21 +32,23 @@ class InformationAgent(ToReservation, ToEscalation):
             return "Ask what the caller would like to know."
         return "Answer the caller's question first, in one or two sentences, from the facts."
 
-    @function_tool
-    async def opening_hours_on(self, ctx: RunContext_T, date: str) -> str:
-        """Whether we are open on a given day, and when. Use for questions like "are you open
-        this Sunday" or "on Christmas Day".
 
-        Args:
-            date: the day as said ("Sunday", "the 25th", "tomorrow") or YYYY-MM-DD.
-        """
-        restaurant = self.state.restaurant
-        try:
-            day = read_date(restaurant, self.state.service.now(), date)
-        except InvalidValue as exc:
-            raise ToolError(f"{exc.message} Ask which day they mean.") from exc
-        services = restaurant.services_on(day)
-        if not services:
-            return f"We are closed on {say_date(day)}."
-        spans = ", ".join(f"{s.service} {s.opens:%H:%M} to {s.closes:%H:%M}" for s in services)
-        return f"On {say_date(day)} we are open for {spans}."
+@function_tool
+async def opening_hours_on(context: RunContext_T, date: str) -> str:
+    """Whether we are open on a given day, and when. Use for questions like "are you open
+    this Sunday" or "on Christmas Day".
+
+    Args:
+        date: the day as said ("Sunday", "the 25th", "tomorrow") or YYYY-MM-DD.
+    """
+    state = context.userdata
+    restaurant = state.restaurant
+    try:
+        day = read_date(restaurant, state.service.now(), date)
+    except InvalidValue as exc:
+        raise ToolError(f"{exc.message} Ask which day they mean.") from exc
+    services = restaurant.services_on(day)
+    if not services:
+        return f"We are closed on {say_date(day)}."
+    spans = ", ".join(f"{s.service} {s.opens:%H:%M} to {s.closes:%H:%M}" for s in services)
+    return f"On {say_date(day)} we are open for {spans}."

@@ -1,7 +1,7 @@
 """The agents' instructions and the lines they share, rendered from restaurant.toml.
 
 Each rule is worded once here. Where to transfer a caller is said by the transfer tools'
-docstrings (agent/agents/handoffs.py), which the model reads with every tool list, so no
+docstrings (agent/agents/transfers.py), which the model reads with every tool list, so no
 instructions repeat it.
 """
 

@@ -7,10 +7,17 @@ import hashlib
 from livekit.agents import ToolError, function_tool
 
 from agent.agents import prompts
-from agent.agents.existing_bookings import ExistingBookings
-from agent.agents.handoffs import ToEscalation, ToInformation
+from agent.agents.base import ReceptionAgent
+from agent.agents.existing_bookings import (
+    cancel_booking,
+    change_booking,
+    check_booking_name,
+    choose_booking,
+    find_booking,
+)
 from agent.agents.phrasing import say_date, say_time, say_when, spell_code
-from agent.call.state import CallState, RunContext_T
+from agent.agents.transfers import transfer_to_escalation, transfer_to_information
+from agent.call.state import BookingDraft, CallState, RunContext_T
 from agent.turns.endpointing import kind_of_detail
 from core.errors import (
     AlreadyBooked,
@@ -19,9 +26,27 @@ from core.errors import (
 )
 
 
-class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
+class ReservationAgent(ReceptionAgent):
     def __init__(self, state: CallState) -> None:
-        super().__init__(state, id="reservation")
+        super().__init__(
+            state,
+            id="reservation",
+            tools=[
+                # A new booking, below.
+                record_booking_details,
+                check_availability,
+                confirm_booking,
+                # A booking the caller already has (agent/agents/existing_bookings.py).
+                find_booking,
+                check_booking_name,
+                choose_booking,
+                change_booking,
+                cancel_booking,
+                # Where it can send the caller.
+                transfer_to_information,
+                transfer_to_escalation,
+            ],
+        )
 
     def briefing(self) -> str | None:
         draft, notes = self.state.booking, []
@@ -51,125 +76,127 @@ class ReservationAgent(ExistingBookings, ToInformation, ToEscalation):
             "missing detail (or, to change or cancel, for their phone number or code)."
         )
 
-    @function_tool
-    async def record_booking_details(
-        self,
-        ctx: RunContext_T,
-        name: str | None = None,
-        phone: str | None = None,
-        date: str | None = None,
-        time: str | None = None,
-        party_size: str | None = None,
-        notes: str | None = None,
-    ) -> str:
-        """Save booking details as soon as the caller gives them; pass only what they just
-        said. Returns what is known and what is still missing.
 
-        Args:
-            name: the name for the booking.
-            phone: the caller's phone number as said.
-            date: the day as said ("Saturday", "the 25th", "tomorrow") or YYYY-MM-DD.
-            time: the time as said ("7pm", "half past seven") or HH:MM (24-hour).
-            party_size: how many guests, as said.
-            notes: occasion, allergies or seating wishes.
-        """
-        details = self.read_details(
-            name=name, phone=phone, date=date, time=time, party_size=party_size, notes=notes
+@function_tool
+async def record_booking_details(
+    context: RunContext_T,
+    name: str | None = None,
+    phone: str | None = None,
+    date: str | None = None,
+    time: str | None = None,
+    party_size: str | None = None,
+    notes: str | None = None,
+) -> str:
+    """Save booking details as soon as the caller gives them; pass only what they just
+    said. Returns what is known and what is still missing.
+
+    Args:
+        name: the name for the booking.
+        phone: the caller's phone number as said.
+        date: the day as said ("Saturday", "the 25th", "tomorrow") or YYYY-MM-DD.
+        time: the time as said ("7pm", "half past seven") or HH:MM (24-hour).
+        party_size: how many guests, as said.
+        notes: occasion, allergies or seating wishes.
+    """
+    state = context.userdata
+    details = state.read_details(
+        name=name, phone=phone, date=date, time=time, party_size=party_size, notes=notes
+    )
+    state.take(details)
+    if details.oversized_party:
+        raise ToolError(prompts.oversized_party(state.restaurant))
+    draft = state.booking
+    known = "Known: " + (", ".join(draft.known()) or "nothing yet") + "."
+    missing = draft.missing()
+    asking = details.unclear or missing
+    state.expected_answer = kind_of_detail(asking[0]) if asking else None
+    if details.unclear:
+        # The valid details above are kept; only the unclear ones are asked again.
+        raise ToolError(
+            f"{known} Not understood, ask again: {', '.join(details.unclear_details())}."
         )
-        self.state.take(details)
-        if details.oversized_party:
-            raise ToolError(prompts.oversized_party(self.state.restaurant))
-        draft = self.state.booking
-        known = "Known: " + (", ".join(draft.known()) or "nothing yet") + "."
-        missing = draft.missing()
-        asking = details.unclear or missing
-        self.state.expected_answer = kind_of_detail(asking[0]) if asking else None
-        if details.unclear:
-            # The valid details above are kept; only the unclear ones are asked again.
-            raise ToolError(
-                f"{known} Not understood, ask again: {', '.join(details.unclear_details())}."
-            )
-        return f"{known} Still needed: {', '.join(missing)}." if missing else f"{known} All set."
+    return f"{known} Still needed: {', '.join(missing)}." if missing else f"{known} All set."
 
-    @function_tool
-    async def check_availability(self, ctx: RunContext_T) -> str:
-        """Check whether the recorded date, time and party size can be booked."""
-        draft = self.state.booking
-        if draft.date is None or draft.time is None or draft.party_size is None:
-            raise ToolError(f"Ask for: {', '.join(draft.missing())}.")
-        try:
-            answer = await self.state.service.check_availability(
-                draft.date, draft.time, draft.party_size
-            )
-        except DatabaseUnavailable as exc:
-            raise ToolError(prompts.database_down(self.state.restaurant)) from exc
-        if not answer.available:
-            self.state.read_back = None
-            self.state.expected_answer = "datetime"
-            options = ", ".join(say_when(a) for a in answer.alternatives)
-            offer = f" Offer the nearest times: {options}." if options else ""
-            return f"Not available: {answer.message}{offer}"
-        if missing := draft.missing():
-            self.state.expected_answer = kind_of_detail(missing[0])
-            return f"Available. Before booking, ask for: {', '.join(missing)}."
-        self.state.read_back = draft.key()
-        self.state.expected_answer = "yes_no"
-        return f"Available. Read this back and ask the caller to confirm: {self._summary()}."
 
-    @function_tool
-    async def confirm_booking(self, ctx: RunContext_T) -> str:
-        """Book the table. Only after check_availability said it is available, you read the
-        booking back, and the caller said yes."""
-        draft = self.state.booking
-        if self.state.read_back is None or self.state.read_back != draft.key():
-            raise ToolError("Check availability and read the booking back first.")
-        if ctx.speech_handle.interrupted:
-            return "The caller interrupted; nothing was booked. Ask them to confirm again."
-        # A caller talking over the agent must not leave a half-made booking.
-        ctx.disallow_interruptions()
-        assert draft.name and draft.phone and draft.date and draft.time and draft.party_size
-        try:
-            reservation = await self.state.service.create(
-                phone_number=draft.phone,
-                name=draft.name,
-                reservation_date=draft.date,
-                reservation_time=draft.time,
-                party_size=draft.party_size,
-                other_info={"notes": draft.notes} if draft.notes else {},
-                # The same details in the same call book once, however often the model asks.
-                idempotency_key=self._idempotency_key(),
-                session_id=self.state.session_id,
-            )
-        except BookingRejected as exc:
-            self.state.read_back = None
-            options = ", ".join(say_when(a) for a in exc.alternatives)
-            raise ToolError(
-                f"Not booked: {exc.message} Nearest times: {options or 'none'}."
-            ) from exc
-        except AlreadyBooked as exc:
-            raise ToolError(f"Not booked: {exc.message} Offer to change that booking.") from exc
-        except DatabaseUnavailable as exc:
-            raise ToolError(prompts.database_down(self.state.restaurant)) from exc
-        # Made by this caller, in this call: theirs to change or cancel without more proof.
-        self.state.identity.prove(reservation, "holds_code")
-        self.state.selected_booking = reservation
-        await self.state.announce("created", reservation)
-        code = reservation.confirmation_code
-        self.state.expected_answer = "free_text"
-        return (
-            f"Booked. Confirmation code {code}. Read it slowly as: {spell_code(code)}. "
-            "Then ask if there is anything else."
+@function_tool
+async def check_availability(context: RunContext_T) -> str:
+    """Check whether the recorded date, time and party size can be booked."""
+    state = context.userdata
+    draft = state.booking
+    if draft.date is None or draft.time is None or draft.party_size is None:
+        raise ToolError(f"Ask for: {', '.join(draft.missing())}.")
+    try:
+        answer = await state.service.check_availability(draft.date, draft.time, draft.party_size)
+    except DatabaseUnavailable as exc:
+        raise ToolError(prompts.database_down(state.restaurant)) from exc
+    if not answer.available:
+        state.read_back = None
+        state.expected_answer = "datetime"
+        options = ", ".join(say_when(a) for a in answer.alternatives)
+        offer = f" Offer the nearest times: {options}." if options else ""
+        return f"Not available: {answer.message}{offer}"
+    if missing := draft.missing():
+        state.expected_answer = kind_of_detail(missing[0])
+        return f"Available. Before booking, ask for: {', '.join(missing)}."
+    state.read_back = draft.key()
+    state.expected_answer = "yes_no"
+    return f"Available. Read this back and ask the caller to confirm: {_summary(draft)}."
+
+
+@function_tool
+async def confirm_booking(context: RunContext_T) -> str:
+    """Book the table. Only after check_availability said it is available, you read the
+    booking back, and the caller said yes."""
+    state = context.userdata
+    draft = state.booking
+    if state.read_back is None or state.read_back != draft.key():
+        raise ToolError("Check availability and read the booking back first.")
+    if context.speech_handle.interrupted:
+        return "The caller interrupted; nothing was booked. Ask them to confirm again."
+    # A caller talking over the agent must not leave a half-made booking.
+    context.disallow_interruptions()
+    assert draft.name and draft.phone and draft.date and draft.time and draft.party_size
+    try:
+        reservation = await state.service.create(
+            phone_number=draft.phone,
+            name=draft.name,
+            reservation_date=draft.date,
+            reservation_time=draft.time,
+            party_size=draft.party_size,
+            other_info={"notes": draft.notes} if draft.notes else {},
+            # The same details in the same call book once, however often the model asks.
+            idempotency_key=_idempotency_key(state),
+            session_id=state.session_id,
         )
+    except BookingRejected as exc:
+        state.read_back = None
+        options = ", ".join(say_when(a) for a in exc.alternatives)
+        raise ToolError(f"Not booked: {exc.message} Nearest times: {options or 'none'}.") from exc
+    except AlreadyBooked as exc:
+        raise ToolError(f"Not booked: {exc.message} Offer to change that booking.") from exc
+    except DatabaseUnavailable as exc:
+        raise ToolError(prompts.database_down(state.restaurant)) from exc
+    # Made by this caller, in this call: theirs to change or cancel without more proof.
+    state.identity.prove(reservation, "holds_code")
+    state.selected_booking = reservation
+    await state.announce("created", reservation)
+    code = reservation.confirmation_code
+    state.expected_answer = "free_text"
+    return (
+        f"Booked. Confirmation code {code}. Read it slowly as: {spell_code(code)}. "
+        "Then ask if there is anything else."
+    )
 
-    def _summary(self) -> str:
-        draft = self.state.booking
-        assert draft.date and draft.time
-        summary = (
-            f"a table for {draft.party_size} on {say_date(draft.date)} at "
-            f"{say_time(draft.time)}, under {draft.name}, phone {draft.phone}"
-        )
-        return f"{summary}, notes: {draft.notes}" if draft.notes else summary
 
-    def _idempotency_key(self) -> str:
-        details = repr(self.state.booking.key()).encode()
-        return f"{self.state.session_id}:{hashlib.sha256(details).hexdigest()[:32]}"
+def _summary(draft: BookingDraft) -> str:
+    assert draft.date and draft.time
+    summary = (
+        f"a table for {draft.party_size} on {say_date(draft.date)} at "
+        f"{say_time(draft.time)}, under {draft.name}, phone {draft.phone}"
+    )
+    return f"{summary}, notes: {draft.notes}" if draft.notes else summary
+
+
+def _idempotency_key(state: CallState) -> str:
+    details = repr(state.booking.key()).encode()
+    return f"{state.session_id}:{hashlib.sha256(details).hexdigest()[:32]}"

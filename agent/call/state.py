@@ -18,7 +18,7 @@ from agent.turns.endpointing import AnswerKind
 from core.models import Reservation
 from core.restaurant import Restaurant
 from core.services.reservations import ReservationService
-from core.spoken.details import BookingDetails, BookingFields
+from core.spoken.details import BookingDetails, BookingFields, read_details
 
 if TYPE_CHECKING:
     from livekit.agents import Agent
@@ -113,6 +113,10 @@ class CallState:
     announced: set[tuple[str, str, dt.datetime]] = field(default_factory=set)
     # Fire-and-forget writes (handoff analytics) kept referenced until they finish.
     background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def read_details(self, **said: str | None) -> BookingDetails:
+        """What the caller just said about a booking, read with the restaurant's locale."""
+        return read_details(self.restaurant, self.service.now(), **said)
 
     def take(self, details: BookingDetails) -> None:
         """Fold what the caller just said into the booking, and note what to ask again."""

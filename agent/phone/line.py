@@ -19,7 +19,7 @@ from livekit.agents import AgentSession, UserStateChangedEvent, llm
 from livekit.agents.beta.tools import EndCallTool
 
 from agent.call.state import CallState
-from agent.phone.keypad import keypad_tool
+from agent.phone.keypad import key_in_on_keypad
 from agent.phone.transfer import staff_transfer_tool
 from core.errors import InvalidValue
 from core.restaurant import Restaurant
@@ -78,7 +78,7 @@ async def attach_phone_line(session: AgentSession[CallState], line: PhoneLine) -
         hang_up = EndCallTool(end_instructions=goodbye, ignore_on_enter=True)
         extra: list[llm.Tool | llm.Toolset] = [hang_up]
         if agent.id == "reservation":
-            extra.append(keypad_tool(state))
+            extra.append(key_in_on_keypad)
         if agent.id == "escalation":
             extra.append(staff_transfer_tool(state, line.identity))
         await agent.update_tools([*agent.tools, *extra])

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 from livekit.agents import RunResult
 
-from agent.agents.booking_lookup import TOO_MANY_TRIES
+from agent.agents.existing_bookings import TOO_MANY_TRIES
 from agent.call.state import CallState
 from core.models import Reservation
 from core.services.reservations import ReservationService

@@ -58,7 +58,7 @@ class EscalationAgent(ToReservation, ToInformation):
             raise ToolError(f"{exc.message} Ask for the number again.") from exc
         issue = self.state.escalation
         try:
-            await self.state.service.create_escalation(
+            await self.state.calls.create_escalation(
                 name=name,
                 phone_number=phone_number,
                 reason=issue.reason if issue else "other",

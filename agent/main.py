@@ -20,11 +20,13 @@ from agent.phone.line import attach_phone_line, phone_line, session_options
 from agent.speech_models import speech_models
 from agent.turns.detection import attach_turn_taking, load_vad, turn_handling
 from agent.worker import ReceptionWorker
+from core.db.call_records import CallRecords
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.errors import StartupError
 from core.logs import drop_personal_fields
 from core.restaurant import load_restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.settings import Settings, get_settings
 from core.startup import start_up
@@ -45,8 +47,10 @@ async def entrypoint(ctx: JobContext) -> None:
     pool = await open_pool(settings)
     ctx.add_shutdown_callback(pool.close)
     restaurant = ctx.proc.userdata["restaurant"]
-    service = ReservationService(Store(pool, timeout=settings.db_timeout_seconds), restaurant)
-    state = new_call(service, session_id=ctx.room.name, notify=RoomNotifier(ctx.room))
+    timeout = settings.db_timeout_seconds
+    service = ReservationService(ReservationStore(pool, timeout=timeout), restaurant)
+    calls = CallService(CallRecords(pool, timeout=timeout))
+    state = new_call(service, calls, session_id=ctx.room.name, notify=RoomNotifier(ctx.room))
     # The fault tests find a call's job process by this line.
     logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
     await resume(state)

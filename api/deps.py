@@ -1,13 +1,18 @@
-"""Request dependencies: the reservation service and the staff API key."""
+"""Request dependencies: the database, the services and the staff API key; and the staff's
+routers, which all need the key."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.errors import AUTH_RESPONSES
 from api.staff_keys import matching_key
+from core.db.base import Database
+from core.services.calls import CallService
 from core.services.desk import StaffDesk
 from core.services.reservations import ReservationService
 
@@ -16,14 +21,18 @@ from core.services.reservations import ReservationService
 _bearer = HTTPBearer(auto_error=False, description="One of the keys in this deployment's API_KEY.")
 
 
-async def get_service(request: Request) -> ReservationService:
-    service: ReservationService = request.state.service
-    return service
+T = TypeVar("T")
 
 
-async def get_desk(request: Request) -> StaffDesk:
-    desk: StaffDesk = request.state.desk
-    return desk
+def _from_state(name: str, kind: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """A dependency on what the lifespan (api/main.py) keeps in the state as `name`; `kind`
+    tells the type checker what that is."""
+
+    async def get(request: Request) -> T:
+        found: T = getattr(request.state, name)
+        return found
+
+    return get
 
 
 async def require_api_key(
@@ -42,5 +51,21 @@ async def require_api_key(
         )
 
 
-ServiceDep = Annotated[ReservationService, Depends(get_service)]
-DeskDep = Annotated[StaffDesk, Depends(get_desk)]
+def staff_router(
+    prefix: str, tag: str, responses: dict[int | str, dict[str, object]] | None = None
+) -> APIRouter:
+    """A router for staff: every route answers 401 without one of the API keys."""
+    return APIRouter(
+        prefix=prefix,
+        tags=[tag],
+        dependencies=[Depends(require_api_key)],
+        responses=AUTH_RESPONSES | (responses or {}),
+    )
+
+
+DatabaseDep = Annotated[Database, Depends(_from_state("database", Database))]
+ReservationsDep = Annotated[
+    ReservationService, Depends(_from_state("reservations", ReservationService))
+]
+CallsDep = Annotated[CallService, Depends(_from_state("calls", CallService))]
+DeskDep = Annotated[StaffDesk, Depends(_from_state("desk", StaffDesk))]

@@ -15,11 +15,14 @@ from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.routes import analytics, escalations, health, occupancy, reservations, token, web
 from api.staff_keys import parse_staff_keys
+from core.db.base import Database
+from core.db.call_records import CallRecords
 from core.db.desk import DeskStore
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.logs import configure_logging
 from core.notices.delivery import delivering
+from core.services.calls import CallService
 from core.services.desk import StaffDesk
 from core.services.reservations import ReservationService
 from core.services.retention import purge_daily
@@ -39,18 +42,23 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         max_size=settings.db_pool_max_size,
         timeout=settings.db_timeout_seconds,
     )
-    store = Store(pool, timeout=settings.db_timeout_seconds)
+    timeout = settings.db_timeout_seconds
+    records = CallRecords(pool, timeout=timeout)
     # Staff act here, so nothing they do is announced to them (core/services/reservations.py).
-    service = ReservationService(store, started.restaurant, notify_staff=False)
-    background = [asyncio.create_task(purge_daily(store, started.restaurant, service.now))]
+    reservations = ReservationService(
+        ReservationStore(pool, timeout=timeout), started.restaurant, notify_staff=False
+    )
+    background = [asyncio.create_task(purge_daily(records, started.restaurant, reservations.now))]
     watch = call_watch(settings, started.restaurant)
     if watch is not None:
         background.append(asyncio.create_task(watch.run(pool)))
     try:
         async with delivering(settings, pool, started.restaurant):
             yield {
-                "service": service,
-                "desk": StaffDesk(service, DeskStore(pool, timeout=settings.db_timeout_seconds)),
+                "database": Database(pool, timeout=timeout),
+                "reservations": reservations,
+                "calls": CallService(records, notify_staff=False),
+                "desk": StaffDesk(reservations, DeskStore(pool, timeout=timeout)),
                 "restaurant": started.restaurant,
                 "staff_keys": staff_keys,
             }

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from core.models import EscalationStatus, ReservationStatus, Urgency
+from core.models import EscalationBase, EscalationStatus, Page, ReservationStatus
 
 # Staff and the original clients read times as HH:MM.
 ClockTime = Annotated[
@@ -81,11 +81,9 @@ class ReservationPublic(BaseModel):
     updated_at: datetime
 
 
-class ReservationPagePublic(BaseModel):
-    items: list[ReservationPublic]
-    total: int
-    page: int
-    page_size: int
+# Named, so the OpenAPI document calls the schema this rather than "Page_ReservationPublic_".
+class ReservationPagePublic(Page[ReservationPublic]):
+    pass
 
 
 class ReservationCreate(BaseModel):
@@ -135,25 +133,15 @@ class ReservationStatusChange(BaseModel):
     status: ReservationStatus
 
 
-class EscalationPublic(BaseModel):
-    id: int
-    # Null once a resolved callback's personal data has been anonymised ([retention]).
-    name: str | None
-    phone_number: str | None
-    reason: str
-    summary: str
-    urgency: Urgency
+class EscalationPublic(EscalationBase):
     status: EscalationStatus
     staff_note: str | None
     created_at: datetime
     updated_at: datetime
 
 
-class EscalationPagePublic(BaseModel):
-    items: list[EscalationPublic]
-    total: int
-    page: int
-    page_size: int
+class EscalationPagePublic(Page[EscalationPublic]):
+    pass
 
 
 class EscalationChange(BaseModel):
@@ -190,6 +178,7 @@ class Health(BaseModel):
 # Room names and identities a caller may choose: 1-128 characters that need no escaping in a
 # URL, a log line or a JWT.
 SAFE_NAME = r"^[A-Za-z0-9_.:-]+$"
+SafeName = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=SAFE_NAME)]
 
 
 def _either_case(snake: str) -> AliasChoices:
@@ -229,19 +218,13 @@ class RoomConfigRequest(BaseModel):
 class TokenRequest(BaseModel):
     """LiveKit's standard token-endpoint request; every field is optional, unknown ones ignored."""
 
-    room_name: str | None = Field(
+    room_name: SafeName | None = Field(
         default=None,
-        min_length=1,
-        max_length=128,
-        pattern=SAFE_NAME,
         validation_alias=_either_case("room_name"),
         description="The room to join; a fresh, unguessable one when absent.",
     )
-    participant_identity: str | None = Field(
+    participant_identity: SafeName | None = Field(
         default=None,
-        min_length=1,
-        max_length=128,
-        pattern=SAFE_NAME,
         validation_alias=_either_case("participant_identity"),
         description="The caller's identity in the room; a fresh one when absent.",
     )

@@ -56,7 +56,7 @@ from bench.common import (
 from bench.orm import OrmReservations, create_engine
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.errors import BookingRejected
 from core.models import Reservation
 from core.restaurant import Restaurant, load_restaurant
@@ -93,7 +93,9 @@ async def ours(
 ) -> AsyncIterator[Booker]:
     pool = await create_pool(dsn, min_size=pool_size, max_size=pool_size, timeout=TIMEOUT)
     try:
-        yield ReservationService(Store(pool, timeout=TIMEOUT), restaurant, clock=lambda: now)
+        yield ReservationService(
+            ReservationStore(pool, timeout=TIMEOUT), restaurant, clock=lambda: now
+        )
     finally:
         await pool.close()
 
@@ -315,7 +317,7 @@ async def run(args: argparse.Namespace, about: list[str]) -> list[Result]:
     about.append(f"database: {await postgres_version(dsn)} (embedded, default settings)")
     restaurant = load_restaurant(PROJECT_ROOT / "restaurant.toml")
     checker_pool: asyncpg.Pool = await create_pool(dsn, min_size=1, max_size=1, timeout=TIMEOUT)
-    checker = ReservationService(Store(checker_pool, timeout=TIMEOUT), restaurant)
+    checker = ReservationService(ReservationStore(checker_pool, timeout=TIMEOUT), restaurant)
     results: list[Result] = []
     window = 0
     try:

@@ -49,11 +49,13 @@ from bench.common import (
     start_server,
     table,
 )
+from core.db.call_records import CallRecords
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.errors import AlreadyBooked, BookingRejected
 from core.restaurant import load_restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
 from core.spoken.phones import InvalidPhone, normalize_phone
@@ -95,8 +97,9 @@ async def seed(dsn: str, *, days: int, per_day: int, regulars: int) -> list[str]
     restaurant = load_restaurant(PROJECT_ROOT / "restaurant.toml")
     pool = await create_pool(dsn, min_size=1, max_size=2, timeout=10)
     try:
-        service = ReservationService(Store(pool, timeout=10), restaurant)
-        await load_sample_data(service, days=days, per_day=per_day)
+        service = ReservationService(ReservationStore(pool, timeout=10), restaurant)
+        calls = CallService(CallRecords(pool, timeout=10))
+        await load_sample_data(service, calls, days=days, per_day=per_day)
         # Regulars hold several bookings, so some lookups return more than one reservation.
         rng = random.Random(65)
         today = restaurant.local_now(service.now()).date()

@@ -1,9 +1,10 @@
-"""Typed records the store returns; field names follow the reservation API."""
+"""Typed records the stores return, and the shapes the staff API and the staff notices derive
+from them (api/schemas.py, core/notices/messages.py); field names follow the reservation API."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,8 +13,22 @@ Urgency = Literal["low", "normal", "high"]
 EscalationStatus = Literal["open", "in_progress", "resolved"]
 
 
+T = TypeVar("T")
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Page(_Record, Generic[T]):
+    """One page of a longer list, and how long the whole list is.
+
+    The API's pages are this too (api/schemas.py), so every page reads the same in JSON."""
+
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
 
 
 class Reservation(_Record):
@@ -37,14 +52,10 @@ class Reservation(_Record):
         return datetime.combine(self.reservation_date, self.reservation_time)
 
 
-class ReservationPage(_Record):
-    items: list[Reservation]
-    total: int
-    page: int
-    page_size: int
+class EscalationBase(_Record):
+    """A callback as every reader of it sees it: the record, the staff API and the webhook body
+    (api/schemas.py, core/notices/messages.py) add what each of them shows."""
 
-
-class Escalation(_Record):
     id: int
     # None once anonymised, some time after the callback was resolved.
     name: str | None
@@ -52,19 +63,15 @@ class Escalation(_Record):
     reason: str
     summary: str
     urgency: Urgency
+
+
+class Escalation(EscalationBase):
     status: EscalationStatus
     session_id: str | None
     # What staff wrote when they started or resolved the callback.
     staff_note: str | None = None
     created_at: datetime
     updated_at: datetime
-
-
-class EscalationPage(_Record):
-    items: list[Escalation]
-    total: int
-    page: int
-    page_size: int
 
 
 class RouteCount(_Record):

@@ -9,10 +9,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from core.db.call_records import CallRecords
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.errors import StartupError
 from core.logs import configure_logging
+from core.services.calls import CallService
 from core.services.reservations import ReservationService, utc_now
 from core.services.retention import Purged, purge_personal_data
 from core.settings import Settings, get_settings
@@ -81,8 +83,8 @@ async def purge_database(settings: Settings) -> Purged:
         started.database_url, min_size=1, max_size=1, timeout=settings.db_timeout_seconds
     )
     try:
-        store = Store(pool, timeout=settings.db_timeout_seconds)
-        return await purge_personal_data(store, started.restaurant, utc_now())
+        records = CallRecords(pool, timeout=settings.db_timeout_seconds)
+        return await purge_personal_data(records, started.restaurant, utc_now())
     finally:
         await pool.close()
 
@@ -94,8 +96,9 @@ async def seed_database(settings: Settings, *, days: int) -> int:
     )
     try:
         # Sample bookings and callbacks are not news: nothing is announced to the staff.
-        service = ReservationService(Store(pool), started.restaurant, notify_staff=False)
-        return await load_sample_data(service, days=days)
+        service = ReservationService(ReservationStore(pool), started.restaurant, notify_staff=False)
+        calls = CallService(CallRecords(pool), notify_staff=False)
+        return await load_sample_data(service, calls, days=days)
     finally:
         await pool.close()
 

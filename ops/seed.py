@@ -10,6 +10,7 @@ from typing import Any
 import phonenumbers
 
 from core.errors import AlreadyBooked, BookingRejected, StartupError
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,12 @@ def _example_mobile(region: str) -> phonenumbers.PhoneNumber:
 
 
 async def load_sample_data(
-    service: ReservationService, *, days: int = 14, per_day: int = 12, seed: int = 65
+    service: ReservationService,
+    calls: CallService,
+    *,
+    days: int = 14,
+    per_day: int = 12,
+    seed: int = 65,
 ) -> int:
     """Book up to `per_day` parties on each open day ahead; re-running adds nothing new."""
     rng = random.Random(seed)
@@ -81,26 +87,26 @@ async def load_sample_data(
                 sessions.append(f"seed-room-{day.isoformat()}-{n}")
             except (BookingRejected, AlreadyBooked):
                 continue
-    if (await service.handoff_summary()).total_handoffs:
+    if (await calls.handoff_summary()).total_handoffs:
         return made  # analytics were seeded before; keep re-runs from inflating them
     # Most calls handed to the reservation agent booked; some only asked, some hung up.
     for n, session in enumerate(sessions):
-        await service.record_handoff(
+        await calls.record_handoff(
             session_id=session, from_agent="greeter", to_agent="reservation", entities={}
         )
         if n % 4 == 0:
-            await service.record_handoff(
+            await calls.record_handoff(
                 session_id=session, from_agent="reservation", to_agent="information", entities={}
             )
     for n in range(len(sessions) // 3):
         to_agent = rng.choice(["reservation", "information", "information", "escalation"])
-        await service.record_handoff(
+        await calls.record_handoff(
             session_id=f"seed-room-unbooked-{n}",
             from_agent="greeter",
             to_agent=to_agent,
             entities={},
         )
-    await service.create_escalation(
+    await calls.create_escalation(
         name="Sample Caller",
         phone_number=phonenumbers.format_number(
             _example_mobile(region), phonenumbers.PhoneNumberFormat.E164

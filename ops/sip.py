@@ -4,9 +4,10 @@ inbound trunk and dispatch rule that put each caller in a fresh room with our ag
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import yaml
@@ -27,6 +28,8 @@ ROOM_PREFIX = "call"
 # livekit-sip logs this once it takes SIP traffic; Redis once it takes connections.
 SIP_LISTENING = b"sip signaling listening on"
 REDIS_READY = b"Ready to accept connections"
+# What provisioning creates or updates: a trunk or a dispatch rule, found by its name.
+Info = TypeVar("Info", api.SIPInboundTrunkInfo, api.SIPDispatchRuleInfo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +156,14 @@ async def provision(lkapi: api.LiveKitAPI, lines: PhoneLines, agent_name: str) -
         auth_username=lines.auth_username,
         auth_password=lines.auth_password,
     )
-    trunks = await lkapi.sip.list_inbound_trunk(api.ListSIPInboundTrunkRequest())
-    ours = [t.sip_trunk_id for t in trunks.items if t.name == TRUNK_NAME]
-    if ours:
-        trunk_id = ours[0]
-        await lkapi.sip.update_inbound_trunk(trunk_id, trunk)
-    else:
-        created = await lkapi.sip.create_inbound_trunk(
-            api.CreateSIPInboundTrunkRequest(trunk=trunk)
-        )
-        trunk_id = created.sip_trunk_id
+    sip = lkapi.sip
+    trunk_id = await _update_or_create(
+        trunk,
+        (await sip.list_inbound_trunk(api.ListSIPInboundTrunkRequest())).items,
+        lambda found: found.sip_trunk_id,
+        sip.update_inbound_trunk,
+        lambda wanted: sip.create_inbound_trunk(api.CreateSIPInboundTrunkRequest(trunk=wanted)),
+    )
     rule = api.SIPDispatchRuleInfo(
         name=RULE_NAME,
         trunk_ids=[trunk_id],
@@ -173,17 +174,32 @@ async def provision(lkapi: api.LiveKitAPI, lines: PhoneLines, agent_name: str) -
     if agent_name:
         # Without a name the worker joins every new room by itself, phone rooms too.
         rule.room_config.agents.append(api.RoomAgentDispatch(agent_name=agent_name))
-    rules = await lkapi.sip.list_dispatch_rule(api.ListSIPDispatchRuleRequest())
-    ours = [r.sip_dispatch_rule_id for r in rules.items if r.name == RULE_NAME]
-    if ours:
-        rule_id = ours[0]
-        await lkapi.sip.update_dispatch_rule(rule_id, rule)
-    else:
-        made = await lkapi.sip.create_dispatch_rule(
-            api.CreateSIPDispatchRuleRequest(dispatch_rule=rule)
-        )
-        rule_id = made.sip_dispatch_rule_id
+    rule_id = await _update_or_create(
+        rule,
+        (await sip.list_dispatch_rule(api.ListSIPDispatchRuleRequest())).items,
+        lambda found: found.sip_dispatch_rule_id,
+        sip.update_dispatch_rule,
+        lambda wanted: sip.create_dispatch_rule(
+            api.CreateSIPDispatchRuleRequest(dispatch_rule=wanted)
+        ),
+    )
     return trunk_id, rule_id
+
+
+async def _update_or_create(
+    wanted: Info,
+    existing: Iterable[Info],
+    id_of: Callable[[Info], str],
+    update: Callable[[str, Info], Awaitable[Info]],
+    create: Callable[[Info], Awaitable[Info]],
+) -> str:
+    """Bring what an earlier start-up made under `wanted`'s name up to `wanted`, or create it;
+    its id either way."""
+    for found in existing:
+        if found.name == wanted.name:
+            await update(id_of(found), wanted)
+            return id_of(found)
+    return id_of(await create(wanted))
 
 
 def _split(raw: str) -> list[str]:

@@ -12,10 +12,12 @@ import aiosql
 import asyncpg
 import pytest
 
+from core.db.call_records import CallRecords
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant, load_restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
 from ops.embedded_postgres import start_embedded_postgres
@@ -73,10 +75,16 @@ async def pool(migrated_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture
-async def store(pool: asyncpg.Pool) -> Store:
+async def store(pool: asyncpg.Pool) -> ReservationStore:
     async with pool.acquire() as conn:
         await conn.execute(RESET_SQL)
-    return Store(pool, timeout=5)
+    return ReservationStore(pool, timeout=5)
+
+
+@pytest.fixture
+def call_records(store: ReservationStore, pool: asyncpg.Pool) -> CallRecords:
+    # After `store`, which empties the tables.
+    return CallRecords(pool, timeout=5)
 
 
 @pytest.fixture
@@ -93,8 +101,14 @@ def restaurant() -> Restaurant:
 
 
 @pytest.fixture
-def service(store: Store, restaurant: Restaurant) -> ReservationService:
+def service(store: ReservationStore, restaurant: Restaurant) -> ReservationService:
     return ReservationService(store, restaurant, clock=lambda: NOW)
+
+
+@pytest.fixture
+def calls(call_records: CallRecords) -> CallService:
+    """The voice agent's: its escalations are announced to staff."""
+    return CallService(call_records)
 
 
 TODAY = NOW.date()

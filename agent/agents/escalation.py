@@ -64,7 +64,7 @@ async def record_message_for_staff(
         raise ToolError(f"{exc.message} Ask for the number again.") from exc
     issue = state.escalation
     try:
-        await state.service.create_escalation(
+        await state.calls.create_escalation(
             name=name,
             phone_number=phone_number,
             reason=issue.reason if issue else "other",

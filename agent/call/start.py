@@ -11,14 +11,21 @@ from agent.agents.information import InformationAgent
 from agent.agents.reservation import ReservationAgent
 from agent.call.state import CallState, Notifier
 from core.errors import DatabaseUnavailable
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 
 logger = logging.getLogger(__name__)
 
 
-def new_call(service: ReservationService, session_id: str, notify: Notifier) -> CallState:
+def new_call(
+    service: ReservationService, calls: CallService, session_id: str, notify: Notifier
+) -> CallState:
     state = CallState(
-        restaurant=service.restaurant, service=service, session_id=session_id, notify=notify
+        restaurant=service.restaurant,
+        service=service,
+        calls=calls,
+        session_id=session_id,
+        notify=notify,
     )
     # One instance of each agent per call, so an agent the caller returns to keeps its context.
     state.agents = {
@@ -37,7 +44,7 @@ async def resume(state: CallState) -> None:
     """Pick up what this call already did, if an earlier agent of the same room was lost (its
     job crashed, its worker went away) and the API dispatched a new one."""
     try:
-        booked, handoffs = await state.service.call_history(state.session_id)
+        booked, handoffs = await state.calls.store.call_history(state.session_id)
     except DatabaseUnavailable:
         logger.warning("call history unavailable", extra={"session": state.session_id})
         return

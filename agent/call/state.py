@@ -17,6 +17,7 @@ from agent.call.room_messages import NoticeKind, ReservationNotice
 from agent.turns.endpointing import AnswerKind
 from core.models import Reservation
 from core.restaurant import Restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.spoken.details import BookingDetails, BookingFields, read_details
 
@@ -79,6 +80,8 @@ class CallState:
 
     restaurant: Restaurant
     service: ReservationService
+    # Handoffs and messages for staff (core/services/calls.py).
+    calls: CallService
     session_id: str
     notify: Notifier
     # The caller ID of a phone call, in E.164; None for browser calls or a withheld number.

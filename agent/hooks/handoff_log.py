@@ -42,7 +42,7 @@ async def _record(
     state: CallState, from_agent: str, to_agent: str, entities: dict[str, object]
 ) -> None:
     try:
-        await state.service.record_handoff(
+        await state.calls.record_handoff(
             session_id=state.session_id, from_agent=from_agent, to_agent=to_agent, entities=entities
         )
     except Exception as exc:

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-
-from api.deps import ServiceDep, require_api_key
-from api.errors import AUTH_RESPONSES
+from api.deps import CallsDep, staff_router
 from core.models import HandoffSummary
 
-router = APIRouter(
-    prefix="/api/analytics",
-    tags=["analytics"],
-    dependencies=[Depends(require_api_key)],
-    responses=AUTH_RESPONSES,
-)
+router = staff_router("/api/analytics", "analytics")
 
 
 @router.get("/handoffs", summary="Handoff counts per route and conversion to booking")
-async def handoff_summary(service: ServiceDep) -> HandoffSummary:
-    return await service.handoff_summary()
+async def handoff_summary(calls: CallsDep) -> HandoffSummary:
+    return await calls.handoff_summary()

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import Body, Path, Query
 
-from api.deps import DeskDep, require_api_key
-from api.errors import AUTH_RESPONSES, CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
+from api.deps import DeskDep, staff_router
+from api.errors import CONFLICT_RESPONSES, NOT_FOUND_RESPONSES
 from api.schemas import EscalationChange, EscalationPagePublic, EscalationPublic
 from core.models import Escalation, EscalationStatus
 
-router = APIRouter(
-    prefix="/api/escalations",
-    tags=["escalations"],
-    dependencies=[Depends(require_api_key)],
-    responses=AUTH_RESPONSES,
-)
+router = staff_router("/api/escalations", "escalations")
 
 UNRESOLVED: tuple[EscalationStatus, ...] = ("open", "in_progress")
 
@@ -36,12 +31,7 @@ async def list_callbacks(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> EscalationPagePublic:
     found = await desk.callbacks(status or UNRESOLVED, page=page, page_size=page_size)
-    return EscalationPagePublic(
-        items=[_public(e) for e in found.items],
-        total=found.total,
-        page=found.page,
-        page_size=found.page_size,
-    )
+    return EscalationPagePublic.model_validate(found, from_attributes=True)
 
 
 @router.patch(

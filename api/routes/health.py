@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import ServiceDep
+from api.deps import DatabaseDep
 from api.schemas import Health
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="200 when the database answers, 503 otherwise")
-async def healthz(service: ServiceDep) -> Health:
+async def healthz(database: DatabaseDep) -> Health:
     # DatabaseUnavailable becomes a 503 in the app's error handlers.
-    await service.ping()
+    await database.ping()
     return Health(status="ok")

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Query
 
-from api.deps import DeskDep, require_api_key
-from api.errors import AUTH_RESPONSES
+from api.deps import DeskDep, staff_router
 from api.schemas import IsoDate, OccupancyPublic, ServicePublic, SlotPublic
 
-router = APIRouter(
-    prefix="/api/occupancy",
-    tags=["reservations"],
-    dependencies=[Depends(require_api_key)],
-    responses=AUTH_RESPONSES,
-)
+router = staff_router("/api/occupancy", "reservations")
 
 
 @router.get("", summary="Covers in use at each slot of a day's services")

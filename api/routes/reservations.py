@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, status
+from fastapi import Body, Header, Path, Query, status
 
-from api.deps import DeskDep, ServiceDep, require_api_key
+from api.deps import DeskDep, ReservationsDep, staff_router
 from api.errors import (
-    AUTH_RESPONSES,
     BOOKING_RESPONSES,
     CONFLICT_RESPONSES,
     NOT_FOUND_RESPONSES,
@@ -26,12 +25,7 @@ from core.models import Reservation, ReservationStatus
 from core.spoken.codes import InvalidConfirmationCode, normalize_confirmation_code
 from core.spoken.phones import InvalidPhone, normalize_phone
 
-router = APIRouter(
-    prefix="/api/reservations",
-    tags=["reservations"],
-    dependencies=[Depends(require_api_key)],
-    responses=AUTH_RESPONSES | NOT_FOUND_RESPONSES,
-)
+router = staff_router("/api/reservations", "reservations", NOT_FOUND_RESPONSES)
 
 
 CodePath = Annotated[str, Path(description="Six characters, e.g. HRZ-T1N; case is ignored.")]
@@ -43,19 +37,16 @@ def _public(reservation: Reservation) -> ReservationPublic:
 
 @router.get("", summary="A day's reservations, in seating order")
 async def list_for_date(
-    service: ServiceDep,
+    reservations: ReservationsDep,
     date: Annotated[IsoDate, Query(description="The day, as YYYY-MM-DD.")],
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     status_filter: Annotated[ReservationStatus | None, Query(alias="status")] = None,
 ) -> ReservationPagePublic:
-    result = await service.list_for_date(date, page=page, page_size=page_size, status=status_filter)
-    return ReservationPagePublic(
-        items=[_public(r) for r in result.items],
-        total=result.total,
-        page=result.page,
-        page_size=result.page_size,
+    found = await reservations.list_for_date(
+        date, page=page, page_size=page_size, status=status_filter
     )
+    return ReservationPagePublic.model_validate(found, from_attributes=True)
 
 
 @router.post(
@@ -108,8 +99,8 @@ def _code(raw: str) -> str:
 
 
 @router.get("/code/{code}", summary="One reservation by its confirmation code")
-async def get_by_code(service: ServiceDep, code: CodePath) -> ReservationPublic:
-    return _public(await service.by_code(_code(code)))
+async def get_by_code(reservations: ReservationsDep, code: CodePath) -> ReservationPublic:
+    return _public(await reservations.by_code(_code(code)))
 
 
 @router.patch(
@@ -128,7 +119,7 @@ async def change_status(
 
 @router.get("/{phone}", summary="A phone number's upcoming confirmed reservations")
 async def upcoming_by_phone(
-    service: ServiceDep,
+    reservations: ReservationsDep,
     phone: Annotated[
         str,
         Path(
@@ -139,10 +130,10 @@ async def upcoming_by_phone(
     ],
 ) -> list[ReservationPublic]:
     try:
-        phone_number = normalize_phone(phone, service.restaurant.locale.phone_region)
+        phone_number = normalize_phone(phone, reservations.restaurant.locale.phone_region)
     except InvalidPhone as exc:
         raise InvalidParameter("path parameter 'phone'", exc.message) from exc
-    reservations = await service.upcoming_by_phone(phone_number)
-    if not reservations:
+    found = await reservations.upcoming_by_phone(phone_number)
+    if not found:
         raise ReservationNotFound("No upcoming reservations for that phone number.")
-    return [_public(r) for r in reservations]
+    return [_public(r) for r in found]

@@ -82,6 +82,27 @@ class Database:
         # Its outcome no longer matters to anyone; retrieving it keeps asyncio quiet.
         work.add_done_callback(lambda done: done.cancelled() or done.exception())
 
+    @bounded
+    async def ping(self) -> bool:
+        """Raises DatabaseUnavailable unless the database answers."""
+        async with self._guard():
+            return bool(await QUERIES.ping(self._pool))
+
+    async def _write(
+        self,
+        query: Callable[..., Awaitable[Any]],
+        refusal: Callable[[asyncpg.PostgresError], Exception],
+        **params: Any,
+    ) -> asyncpg.Record:
+        """One row written by `query`; what the database refuses (a constraint, the migrations'
+        own errors) raised as `refusal` says it means to the caller."""
+        try:
+            async with self._guard():
+                row: asyncpg.Record = await query(self._pool, **params)
+        except asyncpg.PostgresError as exc:
+            raise refusal(exc) from exc
+        return row
+
     @asynccontextmanager
     async def _guard(self, timeout: float | None = None) -> AsyncIterator[None]:
         # Every call is bounded, so a caller hears "try again" instead of silence.

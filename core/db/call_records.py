@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import asyncpg
 
@@ -14,8 +14,30 @@ from core.models import Escalation, Reservation, RouteCount, Urgency
 PURGE_TIMEOUT = 120.0
 
 
+class Handoff(TypedDict):
+    """One agent handing a call to another: what CallService and the store record."""
+
+    session_id: str
+    from_agent: str
+    to_agent: str
+    # What the handoff carried (agent/agents/handoff_data.py), for analytics.
+    entities: dict[str, Any]
+
+
+class NewEscalation(TypedDict):
+    """A message a caller leaves for staff, declared once for CallService and the store."""
+
+    name: str
+    phone_number: str
+    reason: str
+    summary: str
+    urgency: NotRequired[Urgency]
+    # The call (LiveKit room) it was taken on.
+    session_id: NotRequired[str | None]
+
+
 class CallRecords(Database):
-    """Typed access to handoffs and escalations."""
+    """Typed access to what calls leave behind: handoffs and escalations."""
 
     @bounded
     async def call_history(self, session_id: str) -> tuple[list[Reservation], int]:
@@ -28,17 +50,9 @@ class CallRecords(Database):
         return [Reservation.model_validate(dict(r)) for r in booked], int(handoffs)
 
     @bounded
-    async def record_handoff(
-        self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
-    ) -> None:
+    async def record_handoff(self, **handoff: Unpack[Handoff]) -> None:
         async with self._guard():
-            await QUERIES.record_handoff(
-                self._pool,
-                session_id=session_id,
-                from_agent=from_agent,
-                to_agent=to_agent,
-                entities=entities,
-            )
+            await QUERIES.record_handoff(self._pool, **handoff)
 
     @bounded
     async def handoff_routes(self) -> list[RouteCount]:
@@ -57,28 +71,13 @@ class CallRecords(Database):
 
     @bounded
     async def create_escalation(
-        self,
-        *,
-        name: str,
-        phone_number: str,
-        reason: str,
-        summary: str,
-        urgency: Urgency,
-        session_id: str | None,
-        announce: bool,
+        self, *, announce: bool, **escalation: Unpack[NewEscalation]
     ) -> Escalation:
+        # What a message leaves out is said here, once, rather than by every caller.
+        fields = {"urgency": "normal", "session_id": None, **escalation}
         try:
             async with self._guard():
-                row = await QUERIES.create_escalation(
-                    self._pool,
-                    name=name,
-                    phone_number=phone_number,
-                    reason=reason,
-                    summary=summary,
-                    urgency=urgency,
-                    session_id=session_id,
-                    announce=announce,
-                )
+                row = await QUERIES.create_escalation(self._pool, **fields, announce=announce)
         except asyncpg.CheckViolationError as exc:
             raise ValueError("escalation fields out of range") from exc
         return Escalation.model_validate(dict(row))

@@ -36,30 +36,15 @@ class DeskStore(Database):
     ) -> Reservation:
         """Move a booking on if it is still in `from_status`; capacity-checked when it would
         hold seats again."""
-        try:
-            async with self._guard():
-                row = await QUERIES.set_reservation_status(
-                    self._pool,
-                    id=reservation_id,
-                    from_status=from_status,
-                    to_status=to_status,
-                    dining=dining,
-                    capacity=capacity,
-                )
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == _ONE_PER_PHONE_PER_DAY:
-                raise AlreadyBooked(
-                    "This phone number already has another booking that day."
-                ) from exc
-            raise
-        except asyncpg.PostgresError as exc:
-            if exc.sqlstate == _NO_CAPACITY:
-                raise BookingRejected(
-                    Reason.SLOT_TAKEN, "Its seats have been booked since; it can't be confirmed."
-                ) from exc
-            if exc.sqlstate == _STATUS_CHANGED:
-                raise StatusChanged() from exc
-            raise
+        row = await self._write(
+            QUERIES.set_reservation_status,
+            self._refusal,
+            id=reservation_id,
+            from_status=from_status,
+            to_status=to_status,
+            dining=dining,
+            capacity=capacity,
+        )
         return Reservation.model_validate(dict(row))
 
     @bounded
@@ -104,3 +89,16 @@ class DeskStore(Database):
         if row is None:
             raise StatusChanged()
         return Escalation.model_validate(dict(row))
+
+    @staticmethod
+    def _refusal(exc: asyncpg.PostgresError) -> Exception:
+        unique = isinstance(exc, asyncpg.UniqueViolationError)
+        if unique and exc.constraint_name == _ONE_PER_PHONE_PER_DAY:
+            return AlreadyBooked("This phone number already has another booking that day.")
+        if exc.sqlstate == _NO_CAPACITY:
+            return BookingRejected(
+                Reason.SLOT_TAKEN, "Its seats have been booked since; it can't be confirmed."
+            )
+        if exc.sqlstate == _STATUS_CHANGED:
+            return StatusChanged()
+        return exc

@@ -1,18 +1,17 @@
-"""The agent's side of PostgreSQL: typed methods over the named queries in sql/queries.
+"""Reservations in PostgreSQL: typed methods over the named queries in sql/queries.
 
-A Store is the reservations (here) and the call's records (core/db/call_records.py); every method
-keeps the bound of core/db/base.py.
+The voice agent and the staff API both book, look up and change reservations through a
+ReservationStore; every method keeps the bound of core/db/base.py.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import asyncpg
 
-from core.db.base import QUERIES, bounded, rows
-from core.db.call_records import CallRecords
+from core.db.base import QUERIES, Database, bounded, rows
 from core.errors import AlreadyBooked, BookingRejected, Reason, ReservationNotFound
 from core.models import Reservation, ReservationStatus
 from core.rules.availability import Booked
@@ -25,68 +24,66 @@ _CODE_UNIQUE = "reservations_confirmation_code_key"
 _IDEMPOTENCY_UNIQUE = "reservations_idempotency_key_key"
 
 
+class NewReservation(TypedDict):
+    """A new booking's own fields, declared once for ReservationService.create and the store."""
+
+    phone_number: str
+    name: str
+    reservation_date: date
+    reservation_time: time
+    party_size: int
+    other_info: NotRequired[dict[str, Any] | None]
+    # The same key always books once (a retried tool call or request).
+    idempotency_key: NotRequired[str | None]
+    # The call (LiveKit room) that booked it; None for staff and sample bookings.
+    session_id: NotRequired[str | None]
+
+
 class CodeCollision(Exception):
     """A freshly drawn confirmation code was already taken; draw another."""
 
 
-class Store(CallRecords):
-    """Typed access to reservations, handoffs and escalations.
+class ReservationStore(Database):
+    """Typed access to reservations, for the voice agent and the staff API alike.
 
     `announce` on a write adds its staff notice (the outbox, sql/queries/outbox.sql) in the
     same statement, so the notice exists exactly when the row does.
     """
 
     @bounded
-    async def ping(self) -> bool:
-        async with self._guard():
-            return bool(await QUERIES.ping(self._pool))
-
-    @bounded
     async def book(
         self,
         *,
         code: str,
-        phone_number: str,
-        name: str,
-        reservation_date: date,
-        reservation_time: time,
-        party_size: int,
-        other_info: dict[str, Any],
-        idempotency_key: str | None,
-        session_id: str | None,
         status: ReservationStatus,
         announce: bool,
         dining: timedelta,
         capacity: int,
+        **booking: Unpack[NewReservation],
     ) -> Reservation:
         """Insert a reservation if its covers fit; a repeated idempotency key returns the first."""
+        idempotency_key = booking.get("idempotency_key")
+        # What a booking leaves out is said here, once, rather than by every caller.
+        fields = {"idempotency_key": None, "session_id": None, **booking}
+        fields["other_info"] = booking.get("other_info") or {}
         try:
-            async with self._guard():
-                row = await QUERIES.book_reservation(
-                    self._pool,
-                    code=code,
-                    phone_number=phone_number,
-                    name=name,
-                    reservation_date=reservation_date,
-                    reservation_time=reservation_time,
-                    party_size=party_size,
-                    other_info=other_info,
-                    idempotency_key=idempotency_key,
-                    session_id=session_id,
-                    status=status,
-                    announce=announce,
-                    dining=dining,
-                    capacity=capacity,
-                )
+            row = await self._write(
+                QUERIES.book_reservation,
+                self._refusal,
+                **fields,
+                code=code,
+                status=status,
+                announce=announce,
+                dining=dining,
+                capacity=capacity,
+            )
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == _IDEMPOTENCY_UNIQUE and idempotency_key is not None:
                 # The same key raced on another day's lock; the winner's row is the answer.
                 first = await self.get_by_idempotency_key(idempotency_key)
                 if first is not None:
                     return first
-            raise self._translate_unique(exc) from exc
-        except asyncpg.PostgresError as exc:
-            raise self._translate(exc) from exc
+            raise
         return Reservation.model_validate(dict(row))
 
     @bounded
@@ -102,22 +99,17 @@ class Store(CallRecords):
         capacity: int,
     ) -> Reservation:
         """Change a confirmed reservation if its new covers fit."""
-        try:
-            async with self._guard():
-                row = await QUERIES.reschedule_reservation(
-                    self._pool,
-                    id=reservation_id,
-                    reservation_date=reservation_date,
-                    reservation_time=reservation_time,
-                    party_size=party_size,
-                    other_info=other_info,
-                    dining=dining,
-                    capacity=capacity,
-                )
-        except asyncpg.UniqueViolationError as exc:
-            raise self._translate_unique(exc) from exc
-        except asyncpg.PostgresError as exc:
-            raise self._translate(exc) from exc
+        row = await self._write(
+            QUERIES.reschedule_reservation,
+            self._refusal,
+            id=reservation_id,
+            reservation_date=reservation_date,
+            reservation_time=reservation_time,
+            party_size=party_size,
+            other_info=other_info,
+            dining=dining,
+            capacity=capacity,
+        )
         return Reservation.model_validate(dict(row))
 
     @bounded
@@ -178,15 +170,12 @@ class Store(CallRecords):
         return [Booked(at=r["reservation_time"], covers=r["party_size"]) for r in found]
 
     @staticmethod
-    def _translate_unique(exc: asyncpg.UniqueViolationError) -> Exception:
-        if exc.constraint_name == _ONE_PER_PHONE_PER_DAY:
-            return AlreadyBooked("This phone number already has a booking on that day.")
-        if exc.constraint_name == _CODE_UNIQUE:
-            return CodeCollision()
-        return exc
-
-    @staticmethod
-    def _translate(exc: asyncpg.PostgresError) -> Exception:
+    def _refusal(exc: asyncpg.PostgresError) -> Exception:
+        if isinstance(exc, asyncpg.UniqueViolationError):
+            if exc.constraint_name == _ONE_PER_PHONE_PER_DAY:
+                return AlreadyBooked("This phone number already has a booking on that day.")
+            if exc.constraint_name == _CODE_UNIQUE:
+                return CodeCollision()
         if exc.sqlstate == _NO_CAPACITY:
             return BookingRejected(Reason.SLOT_TAKEN, "That time is fully booked.")
         if exc.sqlstate == _NOT_CONFIRMED:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from core.models import Escalation, Reservation, Urgency
+from core.models import Escalation, EscalationBase, Reservation
 from core.restaurant import Restaurant
 
 EventType = Literal["escalation.created", "reservation.created", "reservation.cancelled"]
@@ -32,13 +32,7 @@ class OutboxNotice(BaseModel):
 
 # Names and numbers are typed as the records are, though a notice always has them: it copies
 # its row when the row is written, and only old, finished rows are ever anonymised.
-class EscalationBody(BaseModel):
-    id: int
-    name: str | None
-    phone_number: str | None
-    reason: str
-    summary: str
-    urgency: Urgency
+class EscalationBody(EscalationBase):
     created_at: datetime
 
 

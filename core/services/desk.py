@@ -9,13 +9,7 @@ from typing import Any
 
 from core.db.desk import DeskStore, StatusChanged
 from core.errors import EscalationNotFound, IdempotencyKeyReused, IllegalTransition
-from core.models import (
-    Escalation,
-    EscalationPage,
-    EscalationStatus,
-    Reservation,
-    ReservationStatus,
-)
+from core.models import Escalation, EscalationStatus, Page, Reservation, ReservationStatus
 from core.rules.availability import ServiceOccupancy, current_slot, occupancy
 from core.rules.transitions import escalation_move_problem, reservation_move_problem
 from core.services.reservations import ReservationService
@@ -105,11 +99,11 @@ class StaffDesk:
 
     async def callbacks(
         self, statuses: Collection[EscalationStatus], *, page: int, page_size: int
-    ) -> EscalationPage:
+    ) -> Page[Escalation]:
         items, total = await self.store.escalations(
             statuses, page_size=page_size, skip=(page - 1) * page_size
         )
-        return EscalationPage(items=items, total=total, page=page, page_size=page_size)
+        return Page(items=items, total=total, page=page, page_size=page_size)
 
     async def move_callback(
         self, escalation_id: int, target: EscalationStatus, note: str | None

@@ -5,23 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Unpack
 
-from core.db.reservations import CodeCollision, Store
+from core.db.reservations import CodeCollision, NewReservation, ReservationStore
 from core.errors import BookingRejected, Reason, ReservationNotFound
-from core.models import (
-    Escalation,
-    HandoffSummary,
-    Reservation,
-    ReservationPage,
-    ReservationStatus,
-    Urgency,
-)
+from core.models import Page, Reservation, ReservationStatus
 from core.restaurant import Restaurant
 from core.rules.availability import fits, nearest_on_day, rule_violation
 from core.spoken.codes import new_confirmation_code, normalize_confirmation_code
 
-RESERVATION_AGENT = "reservation"
 MAX_ALTERNATIVES = 3
 # Alternatives cannot help these: a different time does not change the answer.
 _NO_ALTERNATIVES = {Reason.PARTY_TOO_SMALL, Reason.PARTY_TOO_LARGE, Reason.TOO_FAR_AHEAD}
@@ -44,16 +36,17 @@ class Availability:
 
 
 class ReservationService:
-    """Check, book, look up, change and cancel reservations; record handoffs and escalations.
+    """Check, book, look up, change and cancel reservations, under the restaurant's rules.
 
-    With `notify_staff` (the voice agent's service), escalations and the bookings it makes or
-    cancels are announced to staff through the outbox; the staff's own service (the API) and
-    the sample data announce nothing.
+    `store` answers read-only lookups that need no rule (held covers, a booking by idempotency
+    key). With `notify_staff` (the voice agent's service), the bookings it makes or cancels are
+    announced to staff through the outbox; the staff's own service (the API) and the sample data
+    announce nothing.
     """
 
     def __init__(
         self,
-        store: Store,
+        store: ReservationStore,
         restaurant: Restaurant,
         *,
         clock: Callable[[], datetime] = utc_now,
@@ -66,10 +59,6 @@ class ReservationService:
 
     def now(self) -> datetime:
         return self._clock()
-
-    async def ping(self) -> None:
-        """Raises DatabaseUnavailable unless the database answers."""
-        await self.store.ping()
 
     async def check_availability(
         self, reservation_date: date, reservation_time: time, party_size: int
@@ -86,52 +75,32 @@ class ReservationService:
         return Availability(available=True)
 
     async def create(
-        self,
-        *,
-        phone_number: str,
-        name: str,
-        reservation_date: date,
-        reservation_time: time,
-        party_size: int,
-        other_info: dict[str, Any] | None = None,
-        idempotency_key: str | None = None,
-        session_id: str | None = None,
-        walk_in: bool = False,
+        self, *, walk_in: bool = False, **booking: Unpack[NewReservation]
     ) -> Reservation:
         """Book a table; the same idempotency key always returns the same reservation.
 
         A walk-in (guests at the door) is booked at the current slot and seated at once.
         """
+        day, at = booking["reservation_date"], booking["reservation_time"]
+        party_size = booking["party_size"]
         rejected = rule_violation(
-            self.restaurant,
-            reservation_date,
-            reservation_time,
-            party_size,
-            self.now(),
-            arriving_now=walk_in,
+            self.restaurant, day, at, party_size, self.now(), arriving_now=walk_in
         )
         if rejected is not None:
             # A repeated call must not be refused by a rule that held the first time (the time
             # may have become "too soon" since); book_reservation below answers repeats itself.
-            earlier = idempotency_key and await self.store.get_by_idempotency_key(idempotency_key)
+            key = booking.get("idempotency_key")
+            earlier = key and await self.store.get_by_idempotency_key(key)
             if earlier:
                 return earlier
-            raise await self._with_alternatives(
-                rejected, reservation_date, reservation_time, party_size
-            )
+            raise await self._with_alternatives(rejected, day, at, party_size)
+        booking["name"] = booking["name"].strip()
         rules = self.restaurant.booking
         while True:
             try:
                 return await self.store.book(
+                    **booking,
                     code=new_confirmation_code(),
-                    phone_number=phone_number,
-                    name=name.strip(),
-                    reservation_date=reservation_date,
-                    reservation_time=reservation_time,
-                    party_size=party_size,
-                    other_info=other_info or {},
-                    idempotency_key=idempotency_key,
-                    session_id=session_id,
                     status="seated" if walk_in else "confirmed",
                     announce=self.notify_staff,
                     dining=rules.dining,
@@ -140,9 +109,7 @@ class ReservationService:
             except CodeCollision:
                 continue
             except BookingRejected as full:
-                raise await self._with_alternatives(
-                    full, reservation_date, reservation_time, party_size
-                ) from None
+                raise await self._with_alternatives(full, day, at, party_size) from None
 
     async def upcoming_by_phone(self, phone_number: str) -> list[Reservation]:
         return await self.store.upcoming_by_phone(
@@ -208,53 +175,11 @@ class ReservationService:
         page: int = 1,
         page_size: int = 50,
         status: ReservationStatus | None = None,
-    ) -> ReservationPage:
+    ) -> Page[Reservation]:
         items, total = await self.store.list_for_date(
             reservation_date, status=status, page_size=page_size, skip=(page - 1) * page_size
         )
-        return ReservationPage(items=items, total=total, page=page, page_size=page_size)
-
-    async def call_history(self, session_id: str) -> tuple[list[Reservation], int]:
-        """What a call (LiveKit room) has booked so far, and how many handoffs it has had."""
-        return await self.store.call_history(session_id)
-
-    async def record_handoff(
-        self, *, session_id: str, from_agent: str, to_agent: str, entities: dict[str, Any]
-    ) -> None:
-        await self.store.record_handoff(
-            session_id=session_id, from_agent=from_agent, to_agent=to_agent, entities=entities
-        )
-
-    async def create_escalation(
-        self,
-        *,
-        name: str,
-        phone_number: str,
-        reason: str,
-        summary: str,
-        urgency: Urgency = "normal",
-        session_id: str | None = None,
-    ) -> Escalation:
-        return await self.store.create_escalation(
-            name=name.strip(),
-            phone_number=phone_number,
-            reason=reason.strip(),
-            summary=summary.strip(),
-            urgency=urgency,
-            session_id=session_id,
-            announce=self.notify_staff,
-        )
-
-    async def handoff_summary(self) -> HandoffSummary:
-        routes = await self.store.handoff_routes()
-        sessions, booked = await self.store.reservation_conversion(RESERVATION_AGENT)
-        return HandoffSummary(
-            routes=routes,
-            total_handoffs=sum(r.handoffs for r in routes),
-            reservation_sessions=sessions,
-            booked_sessions=booked,
-            booking_conversion=round(booked / sessions, 4) if sessions else None,
-        )
+        return Page(items=items, total=total, page=page, page_size=page_size)
 
     async def _check_rules(self, day: date, at: time, party_size: int) -> None:
         rejected = rule_violation(self.restaurant, day, at, party_size, self.now())

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.db.reservations import Store
+from core.db.call_records import CallRecords
 from core.errors import DatabaseUnavailable
 from core.restaurant import Restaurant
 
@@ -32,7 +32,7 @@ class Purged:
     handoffs: int
 
 
-async def purge_personal_data(store: Store, restaurant: Restaurant, now: datetime) -> Purged:
+async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: datetime) -> Purged:
     """Anonymise every row older than its retention period."""
     keep = restaurant.retention
     today = restaurant.local_now(now).date()
@@ -53,7 +53,9 @@ async def purge_personal_data(store: Store, restaurant: Restaurant, now: datetim
     return purged
 
 
-async def purge_daily(store: Store, restaurant: Restaurant, clock: Callable[[], datetime]) -> None:
+async def purge_daily(
+    store: CallRecords, restaurant: Restaurant, clock: Callable[[], datetime]
+) -> None:
     """Purge now, then once a day, until cancelled; an outage only delays the next one."""
     while True:
         try:

@@ -15,6 +15,7 @@ from agent.call.room_messages import ReservationNotice
 from agent.call.start import new_call
 from agent.call.state import CallState
 from agent.hooks.handoff_log import attach_handoff_log
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from tests.support import Rule, ScriptedLLM, say
 
@@ -45,8 +46,8 @@ def notices() -> Notices:
 
 
 @pytest.fixture
-def state(service: ReservationService, notices: Notices) -> CallState:
-    return new_call(service, SESSION_ID, notices)
+def state(service: ReservationService, calls: CallService, notices: Notices) -> CallState:
+    return new_call(service, calls, SESSION_ID, notices)
 
 
 Call = Callable[[llm.LLM[Any]], AbstractAsyncContextManager[AgentSession[CallState]]]

@@ -16,8 +16,9 @@ from livekit.agents import RunResult
 
 from agent.call.start import new_call
 from agent.call.state import CallState
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant, load_restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from tests.agent.conftest import Call, Notices, script
 from tests.conftest import NOW, SAMPLE_RESTAURANT
@@ -67,14 +68,14 @@ def country(request: pytest.FixtureRequest) -> Country:
 
 
 @pytest.fixture
-def service(store: Store, country: Country, tmp_path: Path) -> ReservationService:
+def service(store: ReservationStore, country: Country, tmp_path: Path) -> ReservationService:
     # Replaces tests/conftest.py's Singapore service for every fixture built on it.
     return ReservationService(store, restaurant_in(country, tmp_path), clock=lambda: NOW)
 
 
 @pytest.fixture
-def state(service: ReservationService, notices: Notices) -> CallState:
-    return new_call(service, "room-abroad", notices)
+def state(service: ReservationService, calls: CallService, notices: Notices) -> CallState:
+    return new_call(service, calls, "room-abroad", notices)
 
 
 async def test_a_caller_books_with_the_countrys_numbers_and_dates(

@@ -13,7 +13,7 @@ from agent.agents.prompts import database_down
 from agent.agents.reservation import ReservationAgent
 from agent.call.state import CallState
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.services.reservations import ReservationService
 from tests.agent.conftest import SESSION_ID, Call, Notices, script
 from tests.conftest import DINNER, SATURDAY
@@ -170,7 +170,7 @@ async def test_database_down_is_said_honestly_and_nothing_is_claimed(
             "postgresql://postgres@/postgres?host=/nonexistent", min_size=0, max_size=1, timeout=1
         )
         state.service = ReservationService(
-            Store(dead, timeout=1), service.restaurant, clock=service.now
+            ReservationStore(dead, timeout=1), service.restaurant, clock=service.now
         )
         failed: RunResult[None] = await session.run(user_input="yes")
         assert notices == [] and await confirmed_rows(service) == []

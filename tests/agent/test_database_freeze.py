@@ -16,10 +16,12 @@ from livekit.agents import AgentSession, RunResult
 from agent.agents.prompts import database_down
 from agent.call.start import new_call
 from agent.call.state import CallState
+from core.db.call_records import CallRecords
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from ops.embedded_postgres import start_embedded_postgres
 from tests.agent.conftest import Notices, script
@@ -50,9 +52,12 @@ async def own_pool(own_server: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
 async def test_a_booking_while_the_database_is_frozen_fails_within_the_bound(
     own_server: PostgresServer, own_pool: asyncpg.Pool, restaurant: Restaurant
 ) -> None:
-    service = ReservationService(Store(own_pool, timeout=BOUND), restaurant, clock=lambda: NOW)
+    service = ReservationService(
+        ReservationStore(own_pool, timeout=BOUND), restaurant, clock=lambda: NOW
+    )
+    calls = CallService(CallRecords(own_pool, timeout=BOUND))
     notices = Notices()
-    state: CallState = new_call(service, "room-frozen", notices)
+    state: CallState = new_call(service, calls, "room-frozen", notices)
     details = {
         "party_size": "2",
         "date": "Saturday",

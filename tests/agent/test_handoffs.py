@@ -11,7 +11,7 @@ from agent.agents.escalation import EscalationAgent
 from agent.agents.information import InformationAgent
 from agent.agents.reservation import ReservationAgent
 from agent.call.state import CallState
-from core.services.reservations import ReservationService
+from core.services.calls import CallService
 from tests.agent.conftest import ANY, GREETING, SESSION_ID, Call, script
 from tests.conftest import SATURDAY
 from tests.support import Rule, ScriptedLLM, call, say
@@ -124,7 +124,7 @@ async def test_information_handoff_answers_the_question_asked(
 
 
 async def test_escalation_handoff_records_a_message_for_staff(
-    phone_call: Call, state: CallState, service: ReservationService
+    phone_call: Call, state: CallState, calls: CallService
 ) -> None:
     model = script(
         Rule(
@@ -157,7 +157,7 @@ async def test_escalation_handoff_records_a_message_for_staff(
     second.expect.next_event().is_function_call(name="record_message_for_staff")
     output = second.expect.next_event().is_function_call_output().event().item
     assert "call them back within two hours" in output.output
-    [escalation] = await service.store.open_escalations()
+    [escalation] = await calls.store.open_escalations()
     assert (escalation.phone_number, escalation.reason, escalation.urgency) == (
         "+6591234567",
         "complaint",
@@ -167,7 +167,7 @@ async def test_escalation_handoff_records_a_message_for_staff(
 
 
 async def test_every_handoff_is_recorded_and_summarised(
-    phone_call: Call, state: CallState, service: ReservationService
+    phone_call: Call, state: CallState, calls: CallService
 ) -> None:
     model = script(
         Rule(user="book", then=[call("transfer_to_reservation", party_size="2")]),
@@ -177,7 +177,7 @@ async def test_every_handoff_is_recorded_and_summarised(
         await session.run(user_input="I'd like to book")
         await session.run(user_input="What's on the menu?")
     await asyncio.gather(*state.background)
-    summary = await service.handoff_summary()
+    summary = await calls.handoff_summary()
     routes = {(r.from_agent, r.to_agent): r.handoffs for r in summary.routes}
     assert routes == {("greeter", "reservation"): 1, ("reservation", "information"): 1}
     assert summary.reservation_sessions == 1 and summary.booked_sessions == 0

@@ -6,6 +6,7 @@ from livekit.agents import RunResult
 
 from agent.call.start import resume
 from agent.call.state import CallState
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from tests.agent.conftest import SESSION_ID, Call, script
 from tests.conftest import DINNER, SATURDAY
@@ -13,7 +14,7 @@ from tests.support import Rule, call
 
 
 async def test_a_resumed_call_apologises_and_knows_what_it_booked(
-    phone_call: Call, service: ReservationService, state: CallState
+    phone_call: Call, service: ReservationService, calls: CallService, state: CallState
 ) -> None:
     # What the lost agent did in this room before its job died.
     booked = await service.create(
@@ -24,7 +25,7 @@ async def test_a_resumed_call_apologises_and_knows_what_it_booked(
         party_size=4,
         session_id=SESSION_ID,
     )
-    await service.record_handoff(
+    await calls.record_handoff(
         session_id=SESSION_ID, from_agent="greeter", to_agent="reservation", entities={}
     )
     await resume(state)

@@ -11,7 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from api.main import app
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant, load_restaurant
 from core.services.reservations import ReservationService
 from core.settings import get_settings
@@ -47,13 +47,13 @@ async def served() -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def client(api_env: None, store: Store) -> AsyncIterator[httpx.AsyncClient]:
+async def client(api_env: None, store: ReservationStore) -> AsyncIterator[httpx.AsyncClient]:
     async with served() as client:
         yield client
 
 
 @pytest.fixture
-def live_service(store: Store, restaurant: Restaurant) -> ReservationService:
+def live_service(store: ReservationStore, restaurant: Restaurant) -> ReservationService:
     """Books against the real clock, since the API answers "upcoming" by the real clock."""
     return ReservationService(store, restaurant)
 
@@ -65,7 +65,7 @@ def midday_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def midday_client(
-    api_env: None, store: Store, midday_file: Path, monkeypatch: pytest.MonkeyPatch
+    api_env: None, store: ReservationStore, midday_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app serving a restaurant where it is midday now and every day is open."""
     monkeypatch.setenv("RESTAURANT_CONFIG", str(midday_file))
@@ -74,6 +74,6 @@ async def midday_client(
 
 
 @pytest.fixture
-def midday_service(store: Store, midday_file: Path) -> ReservationService:
+def midday_service(store: ReservationStore, midday_file: Path) -> ReservationService:
     """The voice agent's service for that restaurant, on the real clock."""
     return ReservationService(store, load_restaurant(midday_file))

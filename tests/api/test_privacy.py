@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from api.staff_keys import fingerprint
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant
 from tests.api.conftest import API_KEY, served
 from tests.db.test_retention import NOW, personal_data, visit
@@ -22,7 +22,7 @@ NEW_KEY = "rotated-key-9a41"
 
 @pytest.fixture
 async def rotating(
-    api_env: None, store: Store, monkeypatch: pytest.MonkeyPatch
+    api_env: None, store: ReservationStore, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The API mid-rotation: the new key and the old one both valid."""
     monkeypatch.setenv("API_KEY", f" {NEW_KEY} , {API_KEY} ,")
@@ -51,7 +51,7 @@ async def test_both_keys_work_during_a_rotation_and_the_log_names_each_by_finger
 
 
 async def test_the_old_key_stops_working_once_it_is_removed(
-    api_env: None, store: Store, monkeypatch: pytest.MonkeyPatch
+    api_env: None, store: ReservationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("API_KEY", NEW_KEY)
     async with served() as client:
@@ -62,7 +62,7 @@ async def test_the_old_key_stops_working_once_it_is_removed(
 
 
 async def test_the_api_purges_old_personal_data_when_it_starts(
-    api_env: None, store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    api_env: None, store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     old = await visit(store, restaurant, restaurant.local_now(NOW).date() - timedelta(days=400), 1)
     async with served() as client:

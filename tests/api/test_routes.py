@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from core.models import Reservation
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from tests.api.conftest import AUTH
 from tests.days import first_day_that_seats
@@ -143,9 +144,9 @@ async def test_day_list_rejects_bad_queries_readably(client: httpx.AsyncClient, 
 
 
 async def test_handoff_summary_route(
-    client: httpx.AsyncClient, live_service: ReservationService
+    client: httpx.AsyncClient, live_service: ReservationService, calls: CallService
 ) -> None:
-    await live_service.record_handoff(
+    await calls.record_handoff(
         session_id="room-a", from_agent="greeter", to_agent="reservation", entities={}
     )
     await book(live_service, "+6598207272", open_evening(live_service))

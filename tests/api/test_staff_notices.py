@@ -19,6 +19,7 @@ from core.db.outbox import OutboxStore
 from core.db.pool import create_pool
 from core.notices.delivery import DeliveryPolicy, NoticeDelivery
 from core.restaurant import Restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.settings import get_settings
 from tests.api.receiver import WAIT, Answer, Receiver
@@ -60,7 +61,7 @@ def the_api_posting_to(url: str, monkeypatch: pytest.MonkeyPatch) -> LifespanMan
     return LifespanManager(app, startup_timeout=WAIT, shutdown_timeout=WAIT)
 
 
-async def the_agents_day(service: ReservationService) -> list[str]:
+async def the_agents_day(service: ReservationService, calls: CallService) -> list[str]:
     """What the voice agent writes in a few calls: a booking, a cancellation, a callback."""
     booked = await service.create(
         phone_number="+6598207272",
@@ -80,7 +81,7 @@ async def the_agents_day(service: ReservationService) -> list[str]:
         session_id="room-2",
     )
     await service.cancel(other.confirmation_code)
-    await service.create_escalation(
+    await calls.create_escalation(
         name="Aisha",
         phone_number="+6591234567",
         reason="complaint",
@@ -115,6 +116,7 @@ def assert_each_accepted_once(receiver: Receiver, notices: list[dict[str, Any]])
 
 async def test_a_receiver_answering_500_gets_every_notice_once_it_recovers(
     service: ReservationService,
+    calls: CallService,
     pool: asyncpg.Pool,
     api_env: None,
     receivers: list[Receiver],
@@ -122,7 +124,7 @@ async def test_a_receiver_answering_500_gets_every_notice_once_it_recovers(
 ) -> None:
     receiver = await receiver_that(lambda attempt: "fail" if attempt <= 2 else "accept", receivers)
     async with the_api_posting_to(receiver.url, monkeypatch):
-        codes = await the_agents_day(service)
+        codes = await the_agents_day(service, calls)
         await receiver.wait_until(lambda r: len(r.accepted) == 4)
         notices = await until_delivered(pool, 4)
     assert [n["attempts"] for n in notices] == [3, 3, 3, 3]
@@ -147,7 +149,7 @@ async def test_a_receiver_answering_500_gets_every_notice_once_it_recovers(
 
 
 async def test_a_hanging_receiver_delays_no_call_and_still_gets_each_notice_once(
-    service: ReservationService,
+    calls: CallService,
     pool: asyncpg.Pool,
     api_env: None,
     receivers: list[Receiver],
@@ -155,12 +157,12 @@ async def test_a_hanging_receiver_delays_no_call_and_still_gets_each_notice_once
 ) -> None:
     receiver = await receiver_that(lambda attempt: "hang" if attempt == 1 else "accept", receivers)
     async with the_api_posting_to(receiver.url, monkeypatch):
-        first = await service.create_escalation(
+        first = await calls.create_escalation(
             name="Aisha", phone_number="+6591234567", reason="complaint", summary="Cold food."
         )
         await receiver.wait_until(lambda r: r.holding == 1)
         # While the receiver holds that notice's post open, the agent's next write returns.
-        await service.create_escalation(
+        await calls.create_escalation(
             name="Rajesh", phone_number="+6591112222", reason="private event", summary="A buyout."
         )
         assert receiver.holding >= 1 and not receiver.accepted
@@ -176,6 +178,7 @@ async def test_a_hanging_receiver_delays_no_call_and_still_gets_each_notice_once
 
 async def test_a_receiver_down_at_first_gets_every_notice_once_it_is_up(
     service: ReservationService,
+    calls: CallService,
     pool: asyncpg.Pool,
     api_env: None,
     receivers: list[Receiver],
@@ -183,7 +186,7 @@ async def test_a_receiver_down_at_first_gets_every_notice_once_it_is_up(
 ) -> None:
     receiver = Receiver(lambda attempt: "accept")
     async with the_api_posting_to(receiver.url, monkeypatch):
-        await the_agents_day(service)
+        await the_agents_day(service, calls)
         async with asyncio.timeout(WAIT):
             while not all(n["attempts"] >= 2 for n in await outbox(pool)):
                 await asyncio.sleep(0.05)
@@ -199,7 +202,7 @@ async def test_a_receiver_down_at_first_gets_every_notice_once_it_is_up(
 
 
 async def test_several_api_processes_deliver_each_notice_once(
-    service: ReservationService,
+    calls: CallService,
     restaurant: Restaurant,
     migrated_url: str,
     pool: asyncpg.Pool,
@@ -207,7 +210,7 @@ async def test_several_api_processes_deliver_each_notice_once(
 ) -> None:
     receiver = await receiver_that(lambda attempt: "accept", receivers)
     for n in range(30):
-        await service.create_escalation(
+        await calls.create_escalation(
             name=f"Caller {n}", phone_number="+6591234567", reason="other", summary="."
         )
     policy = DeliveryPolicy(
@@ -243,12 +246,13 @@ async def test_several_api_processes_deliver_each_notice_once(
 
 async def test_unwanted_types_are_skipped_and_stale_notices_given_up(
     service: ReservationService,
+    calls: CallService,
     restaurant: Restaurant,
     pool: asyncpg.Pool,
     receivers: list[Receiver],
 ) -> None:
     receiver = await receiver_that(lambda attempt: "accept", receivers)
-    await the_agents_day(service)
+    await the_agents_day(service, calls)
     policy = DeliveryPolicy(
         url=receiver.url,
         events=frozenset({"escalation.created"}),  # STAFF_WEBHOOK_EVENTS left empty
@@ -266,7 +270,7 @@ async def test_unwanted_types_are_skipped_and_stale_notices_given_up(
         assert all(n["subject"] == {} for n in notices)
         assert [a.body["type"] for a in receiver.arrivals] == ["escalation.created"]
 
-        await service.create_escalation(
+        await calls.create_escalation(
             name="Late", phone_number="+6591234567", reason="other", summary="."
         )
         async with pool.acquire() as conn:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from core.models import Reservation, ReservationStatus
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from tests.api.conftest import AUTH
 from tests.inspect import outbox
@@ -260,12 +261,12 @@ async def test_occupancy_of_today_by_default(
 
 
 async def test_callbacks_are_listed_started_and_resolved(
-    midday_client: httpx.AsyncClient, midday_service: ReservationService
+    midday_client: httpx.AsyncClient, calls: CallService
 ) -> None:
-    normal = await midday_service.create_escalation(
+    normal = await calls.create_escalation(
         name="Rajesh", phone_number="+6591112222", reason="private event", summary="A buyout."
     )
-    urgent = await midday_service.create_escalation(
+    urgent = await calls.create_escalation(
         name="Aisha",
         phone_number="+6591234567",
         reason="complaint",

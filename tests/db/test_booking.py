@@ -213,39 +213,3 @@ async def test_day_list_is_paginated_in_seating_order(service: ReservationServic
     seen = [r.reservation_time for r in first.items + second.items + third.items]
     assert seen == sorted(times)
     assert len(third.items) == 1
-
-
-async def test_handoff_summary_counts_routes_and_conversion(service: ReservationService) -> None:
-    for session, to_agent in [
-        ("room-1", "reservation"),
-        ("room-2", "reservation"),
-        ("room-2", "information"),
-        ("room-3", "escalation"),
-    ]:
-        await service.record_handoff(
-            session_id=session, from_agent="greeter", to_agent=to_agent, entities={}
-        )
-    await book(service)  # made in room-1
-    summary = await service.handoff_summary()
-    routes = {(r.from_agent, r.to_agent): r.handoffs for r in summary.routes}
-    assert routes == {
-        ("greeter", "reservation"): 2,
-        ("greeter", "information"): 1,
-        ("greeter", "escalation"): 1,
-    }
-    assert summary.total_handoffs == 4
-    assert (summary.reservation_sessions, summary.booked_sessions) == (2, 1)
-    assert summary.booking_conversion == 0.5
-
-
-async def test_escalation_is_recorded(service: ReservationService) -> None:
-    made = await service.create_escalation(
-        name=" Ahmad ",
-        phone_number="+6591112222",
-        reason="complaint",
-        summary="Cold food last Friday.",
-        urgency="high",
-        session_id="room-9",
-    )
-    assert made.status == "open" and made.name == "Ahmad"
-    assert [e.id for e in await service.store.open_escalations()] == [made.id]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.errors import BookingRejected, Reason
 from core.models import ReservationStatus
 from core.restaurant import Restaurant
@@ -25,7 +25,7 @@ ROOM_FOR_ALL = 10_000
 
 
 async def write(
-    store: Store,
+    store: ReservationStore,
     restaurant: Restaurant,
     number: int,
     at: time,
@@ -94,7 +94,7 @@ def candidate_times(
 )
 @given(data=st.data())
 async def test_fits_agrees_with_the_capacity_checked_write(
-    data: st.DataObject, pool: asyncpg.Pool, store: Store, restaurant: Restaurant
+    data: st.DataObject, pool: asyncpg.Pool, store: ReservationStore, restaurant: Restaurant
 ) -> None:
     # A small room and varied meal lengths make "full" common and move the overlap boundary.
     variant = restaurant.model_copy(

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from core.db.pool import create_pool
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.errors import BookingRejected, Reason
 from core.restaurant import Restaurant
 from core.services.reservations import ReservationService
@@ -20,11 +20,11 @@ RACERS = 60
 
 @pytest.fixture
 async def wide_service(
-    store: Store, migrated_url: str, restaurant: Restaurant
+    store: ReservationStore, migrated_url: str, restaurant: Restaurant
 ) -> AsyncIterator[ReservationService]:
     # One connection per racer, so the database (not the pool) decides who wins.
     pool = await create_pool(migrated_url, min_size=RACERS, max_size=RACERS, timeout=10)
-    yield ReservationService(Store(pool, timeout=10), restaurant, clock=lambda: NOW)
+    yield ReservationService(ReservationStore(pool, timeout=10), restaurant, clock=lambda: NOW)
     await pool.close()
 
 

@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import asyncpg
 import pytest
 
-from core.db.reservations import Store
+from core.db.call_records import CallRecords
+from core.db.reservations import ReservationStore
 from core.models import Reservation
 from core.restaurant import Restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.services.retention import Purged, purge_personal_data
 from core.settings import get_settings
@@ -28,7 +30,7 @@ def days_ago(days: int, restaurant: Restaurant) -> date:
     return restaurant.local_now(NOW).date() - timedelta(days=days)
 
 
-async def visit(store: Store, restaurant: Restaurant, day: date, n: int) -> Reservation:
+async def visit(store: ReservationStore, restaurant: Restaurant, day: date, n: int) -> Reservation:
     """A booking on a past day, written as the agent's booking was then (rules aside)."""
     return await store.book(
         code=f"{n:06d}",
@@ -54,26 +56,26 @@ async def personal_data(pool: asyncpg.Pool, reservation: Reservation) -> asyncpg
 
 
 async def test_each_kind_is_kept_exactly_its_retention_period(
-    service: ReservationService, store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    calls: CallService, store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     keep = restaurant.retention
     assert (keep.reservation_days, keep.escalation_days, keep.handoff_days) == (180, 90, 90)
     long_ago = await visit(store, restaurant, days_ago(181, restaurant), 1)
     on_the_cut_off = await visit(store, restaurant, days_ago(180, restaurant), 2)
-    resolved = await service.create_escalation(
+    resolved = await calls.create_escalation(
         name="Ana", phone_number="+6591234567", reason="complaint", summary="Cold soup."
     )
-    still_open = await service.create_escalation(
+    still_open = await calls.create_escalation(
         name="Ben", phone_number="+6591234568", reason="complaint", summary="Noisy."
     )
     async with pool.acquire() as conn:
         await INSPECT.resolve_escalation(conn, id=resolved.id)
-    await service.record_handoff(
+    await calls.record_handoff(
         session_id="room-1", from_agent="greeter", to_agent="reservation", entities={"x": 1}
     )
 
     # Today: only the visit of 181 days ago is past its period.
-    first = await purge_personal_data(store, restaurant, NOW)
+    first = await purge_personal_data(calls.store, restaurant, NOW)
     assert (first.reservations, first.escalations, first.handoffs) == (1, 0, 0)
     forgotten = await personal_data(pool, long_ago)
     assert (forgotten["name"], forgotten["phone_number"], forgotten["idempotency_key"]) == (
@@ -85,10 +87,10 @@ async def test_each_kind_is_kept_exactly_its_retention_period(
     assert (await personal_data(pool, on_the_cut_off))["name"] == "Mei Ling"
 
     # 89 days on: the callback and the handoff (90 days) are still kept.
-    later = await purge_personal_data(store, restaurant, NOW + timedelta(days=89))
+    later = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=89))
     assert (later.escalations, later.handoffs) == (0, 0)
     # 91 days on: they are not; the open callback is kept however old.
-    last = await purge_personal_data(store, restaurant, NOW + timedelta(days=91))
+    last = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=91))
     assert (last.escalations, last.handoffs) == (1, 1)
     async with pool.acquire() as conn:
         done = await INSPECT.escalation_personal_data_of(conn, id=resolved.id)
@@ -98,28 +100,28 @@ async def test_each_kind_is_kept_exactly_its_retention_period(
     assert (pending["name"], pending["summary"]) == ("Ben", "Noisy.")
     assert handoff["entities"] == {}
     # A second run finds nothing more to do.
-    again = await purge_personal_data(store, restaurant, NOW + timedelta(days=91))
+    again = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=91))
     assert (again.reservations, again.escalations, again.handoffs) == (0, 0, 0)
 
 
 async def test_analytics_and_covers_are_the_same_after_a_purge(
-    service: ReservationService, store: Store, restaurant: Restaurant
+    service: ReservationService, calls: CallService, store: ReservationStore, restaurant: Restaurant
 ) -> None:
     day = days_ago(200, restaurant)
     for n in range(1, 6):
         await visit(store, restaurant, day, n)
-        await service.record_handoff(
+        await calls.record_handoff(
             session_id=f"room-{n}", from_agent="greeter", to_agent="reservation", entities={}
         )
     before = (
-        await service.handoff_summary(),
+        await calls.handoff_summary(),
         await store.held_covers(day),
         await service.list_for_date(day),
     )
-    purged = await purge_personal_data(store, restaurant, NOW + timedelta(days=91))
+    purged = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=91))
     assert purged.reservations == 5
     after = (
-        await service.handoff_summary(),
+        await calls.handoff_summary(),
         await store.held_covers(day),
         await service.list_for_date(day),
     )
@@ -130,7 +132,7 @@ async def test_analytics_and_covers_are_the_same_after_a_purge(
 
 
 async def test_a_purge_while_bookings_are_written_loses_none_of_them(
-    store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    store: ReservationStore, call_records: CallRecords, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     old = [await visit(store, restaurant, days_ago(300 + n, restaurant), n) for n in range(40)]
     # On the purge's clock: a day on the fixed test clock would be past retention some day.
@@ -148,8 +150,8 @@ async def test_a_purge_while_bookings_are_written_loses_none_of_them(
 
     results = await asyncio.gather(
         *(book(n) for n in range(30)),
-        purge_personal_data(store, restaurant, NOW),
-        purge_personal_data(store, restaurant, NOW),
+        purge_personal_data(call_records, restaurant, NOW),
+        purge_personal_data(call_records, restaurant, NOW),
     )
     booked = [r for r in results if isinstance(r, Reservation)]
     page = await service.list_for_date(day, page_size=100, status="confirmed")
@@ -163,7 +165,7 @@ async def test_a_purge_while_bookings_are_written_loses_none_of_them(
 
 
 async def test_the_schema_refuses_to_anonymise_a_visit_still_to_come(
-    store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     upcoming = await visit(store, restaurant, days_ago(-3, restaurant), 1)
     async with pool.acquire() as conn:
@@ -173,7 +175,7 @@ async def test_the_schema_refuses_to_anonymise_a_visit_still_to_come(
 
 
 async def test_receptionist_purge_says_how_many_rows_it_touched(
-    store: Store,
+    store: ReservationStore,
     restaurant: Restaurant,
     migrated_url: str,
     monkeypatch: pytest.MonkeyPatch,

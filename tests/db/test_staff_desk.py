@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from core.db.desk import DeskStore
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.errors import (
     AlreadyBooked,
     BookingRejected,
@@ -20,6 +20,7 @@ from core.errors import (
 )
 from core.models import Reservation, ReservationStatus, Urgency
 from core.restaurant import Restaurant
+from core.services.calls import CallService
 from core.services.desk import StaffDesk
 from core.services.reservations import ReservationService
 from core.settings import Settings
@@ -33,14 +34,16 @@ LUNCHTIME = datetime(2026, 11, 24, 4, 5, tzinfo=UTC)
 SATURDAY_EVENING = datetime.combine(SATURDAY, time(11, 20), tzinfo=UTC)  # 19:20 in Singapore
 
 
-def desk_at(store: Store, restaurant: Restaurant, pool: asyncpg.Pool, now: datetime) -> StaffDesk:
+def desk_at(
+    store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool, now: datetime
+) -> StaffDesk:
     """The staff's desk as the API builds it, with its clock at `now`."""
     service = ReservationService(store, restaurant, clock=lambda: now, notify_staff=False)
     return StaffDesk(service, DeskStore(pool, timeout=5))
 
 
 @pytest.fixture
-def desk(store: Store, restaurant: Restaurant, pool: asyncpg.Pool) -> StaffDesk:
+def desk(store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool) -> StaffDesk:
     return desk_at(store, restaurant, pool, NOW)
 
 
@@ -62,13 +65,13 @@ async def book(
 
 
 async def test_the_agents_writes_leave_one_notice_each(
-    service: ReservationService, pool: asyncpg.Pool
+    service: ReservationService, calls: CallService, pool: asyncpg.Pool
 ) -> None:
     made = await book(service)
     again = await book(service)  # the model repeating its tool call
     assert again.id == made.id
     await service.cancel(made.confirmation_code)
-    callback = await service.create_escalation(
+    callback = await calls.create_escalation(
         name="Aisha",
         phone_number="+6591234567",
         reason="complaint",
@@ -130,7 +133,7 @@ async def test_staff_writes_announce_nothing(desk: StaffDesk, pool: asyncpg.Pool
 @pytest.mark.parametrize(("status", "holds"), [("seated", True), ("completed", False)])
 async def test_seated_guests_hold_their_seats(
     service: ReservationService,
-    store: Store,
+    store: ReservationStore,
     restaurant: Restaurant,
     pool: asyncpg.Pool,
     status: str,
@@ -154,7 +157,7 @@ async def test_seated_guests_hold_their_seats(
 @pytest.mark.parametrize("status", ["cancelled", "no_show"])
 async def test_cancelled_and_no_show_free_their_covers(
     service: ReservationService,
-    store: Store,
+    store: ReservationStore,
     restaurant: Restaurant,
     pool: asyncpg.Pool,
     status: ReservationStatus,
@@ -170,7 +173,7 @@ async def test_cancelled_and_no_show_free_their_covers(
 
 
 async def test_a_day_at_the_host_stand(
-    service: ReservationService, store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    service: ReservationService, store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     evening = desk_at(store, restaurant, pool, SATURDAY_EVENING)
     early = await book(service, "+6591111111", at=time(18, 0), party=2)
@@ -190,7 +193,7 @@ async def test_a_day_at_the_host_stand(
 async def test_a_cancelled_booking_is_confirmed_again_only_ahead_and_with_seats_free(
     service: ReservationService,
     desk: StaffDesk,
-    store: Store,
+    store: ReservationStore,
     restaurant: Restaurant,
     pool: asyncpg.Pool,
 ) -> None:
@@ -214,7 +217,7 @@ async def test_a_cancelled_booking_is_confirmed_again_only_ahead_and_with_seats_
 
 
 async def test_two_tablets_racing_leave_one_consistent_answer(
-    service: ReservationService, store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    service: ReservationService, store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     evening = desk_at(store, restaurant, pool, SATURDAY_EVENING)
     for round_ in range(10):
@@ -249,7 +252,7 @@ async def walk_in(
 
 
 async def test_a_walk_in_is_seated_at_the_current_slot_and_books_once(
-    store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     lunch = desk_at(store, restaurant, pool, LUNCHTIME)
     first = await walk_in(lunch, "+6598207272", 3, "k-1")
@@ -264,7 +267,7 @@ async def test_a_walk_in_is_seated_at_the_current_slot_and_books_once(
 
 
 async def test_a_walk_in_when_the_room_is_full_gets_the_nearest_times(
-    store: Store, restaurant: Restaurant, pool: asyncpg.Pool
+    store: ReservationStore, restaurant: Restaurant, pool: asyncpg.Pool
 ) -> None:
     lunch = desk_at(store, restaurant, pool, LUNCHTIME)
     for n in range(4):
@@ -279,7 +282,7 @@ async def test_a_walk_in_when_the_room_is_full_gets_the_nearest_times(
 
 
 async def test_callbacks_urgent_first_then_oldest_and_moved_on(
-    service: ReservationService, desk: StaffDesk, pool: asyncpg.Pool
+    calls: CallService, desk: StaffDesk, pool: asyncpg.Pool
 ) -> None:
     made = {}
     callbacks: list[tuple[str, Urgency]] = [
@@ -289,7 +292,7 @@ async def test_callbacks_urgent_first_then_oldest_and_moved_on(
         ("New", "normal"),
     ]
     for name, urgency in callbacks:
-        made[name] = await service.create_escalation(
+        made[name] = await calls.create_escalation(
             name=name, phone_number="+6591234567", reason="other", summary=".", urgency=urgency
         )
     async with pool.acquire() as conn:
@@ -311,7 +314,7 @@ async def test_callbacks_urgent_first_then_oldest_and_moved_on(
 
 
 async def test_sample_data_announces_nothing(
-    migrated_url: str, store: Store, pool: asyncpg.Pool
+    migrated_url: str, store: ReservationStore, pool: asyncpg.Pool
 ) -> None:
     # `receptionist seed` writes bookings "made in calls" and a callback: none is news to staff.
     settings = Settings(_env_file=None, database_url=migrated_url)

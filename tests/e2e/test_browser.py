@@ -10,7 +10,7 @@ import pytest
 from livekit import api
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
 from tests.e2e.caller import AUDIO
 from tests.e2e.conftest import Stack
@@ -82,7 +82,7 @@ async def participants_left(stack: Stack) -> list[str]:
 
 
 async def test_a_caller_books_from_the_call_page(
-    stack: Stack, store: Store, browser: Browser
+    stack: Stack, store: ReservationStore, browser: Browser
 ) -> None:
     page: Page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
     problems: list[str] = []

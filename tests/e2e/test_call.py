@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from livekit import api
 
-from core.db.reservations import Store
+from core.db.call_records import CallRecords
+from core.db.reservations import ReservationStore
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
 from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
@@ -36,7 +37,9 @@ async def book_a_table(caller: Caller, stack: Stack) -> None:
     await until(lambda: caller.agent_voiced_frames > 0, "the agent's greeting")
 
 
-async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> None:
+async def test_a_caller_books_a_table_by_voice(
+    stack: Stack, store: ReservationStore, call_records: CallRecords
+) -> None:
     caller = Caller()
     try:
         await book_a_table(caller, stack)
@@ -87,7 +90,7 @@ async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> No
     assert f"{booked.reservation_time:%H:%M}" == "19:00" and booked.status == "confirmed"
     assert booked.session_id == caller.room.name
     # The handoff was recorded with the extracted entities.
-    summary = await store.handoff_routes()
+    summary = await call_records.handoff_routes()
     assert [(r.from_agent, r.to_agent) for r in summary] == [("greeter", "reservation")]
     # The handoff's log record carries the entities as fields, the phone number masked.
     [handoff] = [
@@ -115,7 +118,9 @@ async def test_a_caller_books_a_table_by_voice(stack: Stack, store: Store) -> No
     )
 
 
-async def test_the_worker_survives_a_livekit_server_restart(stack: Stack, store: Store) -> None:
+async def test_the_worker_survives_a_livekit_server_restart(
+    stack: Stack, store: ReservationStore
+) -> None:
     stack.livekit.stop()
     stack.livekit.start()
     # The worker notices and registers again by itself.

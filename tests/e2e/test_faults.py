@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from core.db.reservations import Store
+from core.db.call_records import CallRecords
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import TIME_TO_SERVICE
 from tests.e2e.harness import (
@@ -114,7 +114,7 @@ def said(caller: Caller, text: str) -> Callable[[], bool]:
 
 
 async def test_a_killed_job_is_replaced_by_an_agent_that_knows_the_booking(
-    livekit_binary: str, migrated_url: str, store: Store
+    livekit_binary: str, migrated_url: str, call_records: CallRecords
 ) -> None:
     async with fault_stack(livekit_binary, migrated_url) as stack, calling(stack) as caller:
         [worker] = stack.workers
@@ -155,7 +155,7 @@ async def test_a_killed_job_is_replaced_by_an_agent_that_knows_the_booking(
             and r.get("session") == room
         ]  # fmt: skip
         assert resumed["bookings"] == 1
-    booked, _ = await store.call_history(room)
+    booked, _ = await call_records.call_history(room)
     assert [r.status for r in booked] == ["confirmed"]
 
 

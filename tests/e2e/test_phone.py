@@ -17,7 +17,7 @@ from datetime import datetime
 
 from livekit import api
 
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from tests.e2e.conftest import PHONE_AGENT, PhoneStack
 from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, service_env, start_api, wait_for
 from tests.e2e.phone import Phone, loudest
@@ -56,7 +56,7 @@ def call_session(stack: PhoneStack, since: int) -> str:
 
 
 async def test_a_caller_books_under_their_caller_id_and_the_agent_hangs_up(
-    phone_stack: PhoneStack, store: Store
+    phone_stack: PhoneStack, store: ReservationStore
 ) -> None:
     stack, since = phone_stack, len(phone_stack.worker.records())
     phone, seconds = stack.phone(

@@ -18,9 +18,10 @@ from playwright.async_api import (
     expect,
 )
 
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.models import Reservation
 from core.restaurant import Restaurant, load_restaurant
+from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
 from tests.e2e.conftest import StaffStack
@@ -99,7 +100,9 @@ async def agent_books(
     )
 
 
-async def a_days_bookings(store: Store, restaurant: Restaurant) -> ReservationService:
+async def a_days_bookings(
+    store: ReservationStore, calls: CallService, restaurant: Restaurant
+) -> ReservationService:
     """The day so far: bookings made this morning for lunch and tonight, and two callbacks."""
     morning = ReservationService(store, restaurant, clock=lambda: clock_at(restaurant, 8))
     day = [
@@ -113,14 +116,14 @@ async def a_days_bookings(store: Store, restaurant: Restaurant) -> ReservationSe
     ]
     for name, phone, at, party, notes in day:
         await agent_books(morning, name, phone, at, party, notes)
-    await morning.create_escalation(
+    await calls.create_escalation(
         name="Aisha Bakar",
         phone_number="+6591234567",
         reason="complaint",
         summary="Cold food at dinner last Friday; wants the manager to call.",
         urgency="high",
     )
-    await morning.create_escalation(
+    await calls.create_escalation(
         name="Marcus Goh",
         phone_number="+6587654321",
         reason="private event",
@@ -132,9 +135,13 @@ async def a_days_bookings(store: Store, restaurant: Restaurant) -> ReservationSe
 
 
 async def test_staff_work_a_day_from_the_staff_page_and_a_second_tablet_sees_it_live(
-    staff_stack: StaffStack, store: Store, midday: Restaurant, browser: Browser
+    staff_stack: StaffStack,
+    store: ReservationStore,
+    calls: CallService,
+    midday: Restaurant,
+    browser: Browser,
 ) -> None:
-    agent = await a_days_bookings(store, midday)
+    agent = await a_days_bookings(store, calls, midday)
     host, manager = await tablet(browser), await tablet(browser)
 
     # Signing in: a wrong key says so; the right one is kept in this tab's sessionStorage only.
@@ -213,7 +220,7 @@ async def test_staff_work_a_day_from_the_staff_page_and_a_second_tablet_sees_it_
 
     # Live: what the voice agent writes now appears on both tablets without a reload.
     await agent_books(agent, "Chloe Lim", "+6591230007", time(21, 0), 2, "window seat")
-    await agent.create_escalation(
+    await calls.create_escalation(
         name="Daniel Wong",
         phone_number="+6581112222",
         reason="lost property",
@@ -244,9 +251,13 @@ async def code_of(row: Locator) -> str:
 
 
 async def test_the_staff_page_on_a_phone_sized_screen_is_still_usable(
-    staff_stack: StaffStack, store: Store, midday: Restaurant, browser: Browser
+    staff_stack: StaffStack,
+    store: ReservationStore,
+    calls: CallService,
+    midday: Restaurant,
+    browser: Browser,
 ) -> None:
-    await a_days_bookings(store, midday)
+    await a_days_bookings(store, calls, midday)
     context = await browser.new_context(viewport={"width": 390, "height": 844})
     page = await context.new_page()
     await page.goto(f"{staff_stack.api_base}/staff")

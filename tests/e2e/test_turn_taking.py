@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.db.reservations import Store
+from core.db.reservations import ReservationStore
 from core.settings import Settings
 from tests.e2e.caller import Caller
 from tests.e2e.conftest import Stack
@@ -68,7 +68,7 @@ def seconds(record: dict[str, object], key: str) -> float:
 
 
 async def test_a_number_in_two_groups_is_one_turn_and_yes_is_taken_quickly(
-    turn_worker: TurnWorker, store: Store
+    turn_worker: TurnWorker, store: ReservationStore
 ) -> None:
     caller = Caller()
     wall = time.time() - time.monotonic()

@@ -1,14 +1,15 @@
-"""Fixtures shared by every test: a real PostgreSQL for this test run, and a fixed clock."""
+"""Fixtures shared by every test: a real PostgreSQL for this test run, and a fixed clock.
+
+Fixtures and hooks only: the constants and helpers tests import are in tests/support/ (and, what
+the benchmarks use too, in testkit/).
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-import aiosql
 import asyncpg
 import pytest
 
@@ -20,15 +21,10 @@ from core.restaurant import Restaurant, load_restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
-from ops.embedded_postgres import start_embedded_postgres
-
-RESET_SQL = (Path(__file__).parent / "sql" / "reset.sql").read_text()
-# Queries the tests use to look at what the product wrote (the product's own are in sql/).
-INSPECT = aiosql.from_path(Path(__file__).parent / "sql" / "inspect.sql", "asyncpg")
-SAMPLE_RESTAURANT = (PROJECT_ROOT / "restaurant.toml").read_text()
-# Tuesday 24 November 2026, 10:00 in Singapore: open today, closed on Mondays.
-NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-
+from testkit.postgres import new_server_url
+from tests.support.database import RESET_SQL
+from tests.support.days import NOW
+from tests.support.restaurants import SAMPLE_RESTAURANT
 
 # Markers follow the folder a test is in, so a new test file cannot forget its marker.
 DIRECTORY_MARKERS = {
@@ -45,13 +41,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = item.path.relative_to(tests).parts[0]
         for marker in DIRECTORY_MARKERS.get(folder, ()):
             item.add_marker(marker)
-
-
-def new_server_url() -> str:
-    """A throwaway embedded PostgreSQL, deleted when the test run ends."""
-    return start_embedded_postgres(
-        Path(tempfile.mkdtemp(prefix="receptionist-pg-")) / "pgdata", delete_on_exit=True
-    )
 
 
 @pytest.fixture(scope="session")
@@ -109,15 +98,3 @@ def service(store: ReservationStore, restaurant: Restaurant) -> ReservationServi
 def calls(call_records: CallRecords) -> CallService:
     """The voice agent's: its escalations are announced to staff."""
     return CallService(call_records)
-
-
-TODAY = NOW.date()
-
-
-def next_weekday(weekday: int, after: date = TODAY) -> date:
-    """The first date strictly after `after` that falls on `weekday` (Monday is 0)."""
-    return after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
-
-
-SATURDAY = next_weekday(5)
-DINNER = time(19, 0)

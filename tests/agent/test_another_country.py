@@ -20,9 +20,10 @@ from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant, load_restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
-from tests.agent.conftest import Call, Notices, script
-from tests.conftest import NOW, SAMPLE_RESTAURANT
-from tests.support import Rule, call
+from testkit.scripted_llm import Rule, call
+from tests.support.calls import Call, Notices, script
+from tests.support.days import NOW
+from tests.support.restaurants import SAMPLE_RESTAURANT
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,9 @@ from agent.call.state import CallState
 from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
 from core.services.reservations import ReservationService
-from tests.agent.conftest import SESSION_ID, Call, Notices, script
-from tests.conftest import DINNER, SATURDAY
-from tests.support import Rule, call
-
-DETAILS: dict[str, Any] = {
-    "party_size": "4",
-    "date": "Saturday",
-    "time": "7pm",
-    "name": "Mei Ling",
-    "phone": "9820 7272",
-}
+from testkit.scripted_llm import Rule, call
+from tests.support.calls import DETAILS, SESSION_ID, Call, Notices, script
+from tests.support.days import DINNER, SATURDAY
 
 
 def booking_rules(**details: Any) -> list[Rule]:

@@ -24,10 +24,10 @@ from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from ops.embedded_postgres import start_embedded_postgres
-from tests.agent.conftest import Notices, script
-from tests.api.test_database_outage import freeze, server_processes, thaw
-from tests.conftest import NOW, SATURDAY
-from tests.support import Rule, call
+from testkit.scripted_llm import Rule, call
+from tests.support.calls import Notices, script
+from tests.support.database import freeze, server_processes, thaw
+from tests.support.days import NOW, SATURDAY
 
 BOUND = 2.0
 

@@ -26,8 +26,8 @@ from agent.call.state import CallState
 from agent.speech_models import speech_models
 from core.services.reservations import ReservationService
 from core.settings import Settings
-from tests.agent.conftest import Call, Notices
-from tests.conftest import SATURDAY
+from tests.support.calls import Call, Notices
+from tests.support.days import SATURDAY
 
 pytestmark = pytest.mark.evals
 

@@ -10,9 +10,9 @@ from livekit.agents import RunResult
 
 from core.models import Reservation
 from core.services.reservations import ReservationService
-from tests.agent.conftest import Call, Notices, script
-from tests.conftest import DINNER, SATURDAY, next_weekday
-from tests.support import Rule, call
+from testkit.scripted_llm import Rule, call
+from tests.support.calls import Call, Notices, script
+from tests.support.days import DINNER, SATURDAY, next_weekday
 
 PHONE = "+6598207272"
 

@@ -12,9 +12,9 @@ from agent.agents.information import InformationAgent
 from agent.agents.reservation import ReservationAgent
 from agent.call.state import CallState
 from core.services.calls import CallService
-from tests.agent.conftest import ANY, GREETING, SESSION_ID, Call, script
-from tests.conftest import SATURDAY
-from tests.support import Rule, ScriptedLLM, call, say
+from testkit.scripted_llm import Rule, ScriptedLLM, call, say
+from tests.support.calls import ANY, GREETING, SESSION_ID, Call, script
+from tests.support.days import SATURDAY
 
 
 async def test_greeter_hands_a_booking_over_with_what_was_said(

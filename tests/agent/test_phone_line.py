@@ -7,8 +7,8 @@ from livekit.agents import RunResult
 
 from agent.call.state import CallState
 from agent.phone.line import PhoneLine, attach_phone_line
-from tests.agent.conftest import ANY, Call, script
-from tests.support import Rule, ScriptedLLM, call, say
+from testkit.scripted_llm import Rule, ScriptedLLM, call, say
+from tests.support.calls import ANY, Call, script
 
 CALLER = PhoneLine(identity="sip_caller", caller_number="+6598207272")
 WITHHELD = PhoneLine(identity="sip_anonymous", caller_number=None)

@@ -11,9 +11,10 @@ from agent.agents.existing_bookings import TOO_MANY_TRIES
 from agent.call.state import CallState
 from core.models import Reservation
 from core.services.reservations import ReservationService
-from tests.agent.conftest import Call, Notices, script
-from tests.conftest import DINNER, INSPECT, SATURDAY
-from tests.support import Rule, call
+from testkit.scripted_llm import Rule, call
+from tests.support.calls import Call, Notices, script
+from tests.support.database import INSPECT
+from tests.support.days import DINNER, SATURDAY
 
 REGULAR = "+6598207272"
 

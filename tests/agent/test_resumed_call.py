@@ -8,9 +8,9 @@ from agent.call.start import resume
 from agent.call.state import CallState
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
-from tests.agent.conftest import SESSION_ID, Call, script
-from tests.conftest import DINNER, SATURDAY
-from tests.support import Rule, call
+from testkit.scripted_llm import Rule, call
+from tests.support.calls import SESSION_ID, Call, script
+from tests.support.days import DINNER, SATURDAY
 
 
 async def test_a_resumed_call_apologises_and_knows_what_it_booked(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncpg
 
 from core.services.reservations import ReservationService
-from tests.agent.conftest import SESSION_ID, Call, script
-from tests.conftest import DINNER, SATURDAY
-from tests.inspect import outbox
-from tests.support import Rule, call
+from testkit.scripted_llm import Rule, call
+from tests.support.calls import SESSION_ID, Call, script
+from tests.support.database import outbox
+from tests.support.days import DINNER, SATURDAY
 
 DETAILS = {
     "party_size": "4",

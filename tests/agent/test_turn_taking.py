@@ -15,9 +15,8 @@ from agent.call.state import CallState
 from agent.turns.detection import TurnTaking, attach_turn_taking
 from agent.turns.endpointing import AnswerKind
 from core.settings import Settings
-from tests.agent.conftest import ANY, script
-from tests.agent.test_booking_calls import DETAILS
-from tests.support import Rule, call, say
+from testkit.scripted_llm import Rule, call, say
+from tests.support.calls import ANY, DETAILS, script
 
 SETTINGS = Settings(
     turn_quick_seconds=0.2, turn_default_seconds=0.5, turn_patient_seconds=1.2, turn_hold_seconds=2

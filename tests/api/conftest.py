@@ -1,24 +1,20 @@
-"""The real app (auth, validation, lifespan, migrations) in-process against the test database."""
+"""Fixtures for the API tests: the real app in-process against the test database (its client is
+tests/support/api.py), and services beside it on the real clock."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from api.main import app
 from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant, load_restaurant
 from core.services.reservations import ReservationService
 from core.settings import get_settings
-from tests.midday import midday_restaurant
-
-API_KEY = "test-key-5f0c"
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+from tests.support.api import API_KEY, served
+from tests.support.restaurants import midday_restaurant
 
 
 @pytest.fixture(scope="session")
@@ -30,20 +26,6 @@ def api_env(migrated_url: str) -> Iterator[None]:
     yield
     patch.undo()
     get_settings.cache_clear()
-
-
-@asynccontextmanager
-async def served() -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app run through its lifespan, with the settings read afresh."""
-    get_settings.cache_clear()
-    try:
-        # Generous: start-up checks the database, and this machine is shared and busy.
-        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield client
-    finally:
-        get_settings.cache_clear()
 
 
 @pytest.fixture

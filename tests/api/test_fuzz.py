@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from api.main import app
-from tests.api.conftest import AUTH
+from tests.support.api import AUTH
 
 # Built from the app object rather than fetched, so nothing starts at import: schemathesis runs
 # the app's lifespan (migrations, pool) at the first call, once api_env points at the test database.

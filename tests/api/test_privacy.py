@@ -14,8 +14,8 @@ import pytest
 from api.staff_keys import fingerprint
 from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant
-from tests.api.conftest import API_KEY, served
-from tests.db.test_retention import NOW, personal_data, visit
+from tests.support.api import API_KEY, served
+from tests.support.retention import NOW, personal_data, visit
 
 NEW_KEY = "rotated-key-9a41"
 

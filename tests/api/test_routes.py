@@ -11,8 +11,8 @@ import pytest
 from core.models import Reservation
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
-from tests.api.conftest import AUTH
-from tests.days import first_day_that_seats
+from tests.support.api import AUTH
+from tests.support.days import first_day_that_seats
 
 
 def open_evening(service: ReservationService, *times: time) -> date:

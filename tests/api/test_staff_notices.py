@@ -22,9 +22,9 @@ from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from core.settings import get_settings
-from tests.api.receiver import WAIT, Answer, Receiver
-from tests.conftest import DINNER, SATURDAY
-from tests.inspect import INSPECT, outbox
+from tests.support.database import INSPECT, outbox
+from tests.support.days import DINNER, SATURDAY
+from tests.support.receiver import WAIT, Answer, Receiver
 
 QUICK = {
     "STAFF_WEBHOOK_EVENTS": "reservation.created,reservation.cancelled",

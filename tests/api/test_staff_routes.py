@@ -12,8 +12,8 @@ import pytest
 from core.models import Reservation, ReservationStatus
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
-from tests.api.conftest import AUTH
-from tests.inspect import outbox
+from tests.support.api import AUTH
+from tests.support.database import outbox
 
 DINNER = time(19, 0)
 

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 
 from api.main import app
 from core.settings import get_settings
-from tests.api.conftest import AUTH
+from tests.support.api import AUTH
 
 LIVEKIT_KEY = "APItestkey"
 LIVEKIT_SECRET = "a-test-secret-that-is-at-least-32-characters-long"

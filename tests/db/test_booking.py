@@ -9,7 +9,7 @@ import pytest
 from core.errors import AlreadyBooked, BookingRejected, Reason, ReservationNotFound
 from core.services.reservations import ReservationService
 from core.spoken.codes import CODE_ALPHABET, normalize_confirmation_code
-from tests.conftest import DINNER, NOW, SATURDAY, next_weekday
+from tests.support.days import DINNER, NOW, SATURDAY, next_weekday
 
 
 async def book(

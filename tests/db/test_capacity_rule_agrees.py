@@ -17,7 +17,8 @@ from core.models import ReservationStatus
 from core.restaurant import Restaurant
 from core.rules.availability import fits, rule_violation, seating_times
 from core.services.reservations import ReservationService
-from tests.conftest import DINNER, NOW, RESET_SQL, SATURDAY
+from tests.support.database import RESET_SQL
+from tests.support.days import DINNER, NOW, SATURDAY
 
 STATUSES: list[ReservationStatus] = ["confirmed", "seated", "cancelled", "no_show", "completed"]
 # Large enough that every existing booking lands, whatever the rule under test would say.

@@ -13,7 +13,7 @@ from core.db.reservations import ReservationStore
 from core.errors import BookingRejected, Reason
 from core.restaurant import Restaurant
 from core.services.reservations import ReservationService
-from tests.conftest import DINNER, NOW, SATURDAY
+from tests.support.days import DINNER, NOW, SATURDAY
 
 RACERS = 60
 

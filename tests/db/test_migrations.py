@@ -10,7 +10,8 @@ import asyncpg
 import pytest
 
 from core.db.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, read_migrations
-from tests.conftest import INSPECT, new_server_url
+from testkit.postgres import new_server_url
+from tests.support.database import INSPECT
 
 
 @pytest.fixture(scope="module")

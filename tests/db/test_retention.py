@@ -4,7 +4,7 @@ stay, analytics do not change, and nothing that is still needed is touched."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 import pytest
@@ -18,41 +18,9 @@ from core.services.reservations import ReservationService
 from core.services.retention import Purged, purge_personal_data
 from core.settings import get_settings
 from ops.cli import main
-from tests.conftest import DINNER, INSPECT
-from tests.days import first_day_that_seats
-
-# The database's clock is the real one, and it refuses to anonymise a visit not yet past, so
-# these tests date their rows from the real today.
-NOW = datetime.now(UTC)
-
-
-def days_ago(days: int, restaurant: Restaurant) -> date:
-    return restaurant.local_now(NOW).date() - timedelta(days=days)
-
-
-async def visit(store: ReservationStore, restaurant: Restaurant, day: date, n: int) -> Reservation:
-    """A booking on a past day, written as the agent's booking was then (rules aside)."""
-    return await store.book(
-        code=f"{n:06d}",
-        phone_number=f"+659820{n:04d}",
-        name="Mei Ling",
-        reservation_date=day,
-        reservation_time=DINNER,
-        party_size=2,
-        other_info={"notes": "peanut allergy"},
-        idempotency_key=f"room-{n}:key",
-        session_id=f"room-{n}",
-        status="confirmed",
-        announce=False,
-        dining=restaurant.booking.dining,
-        capacity=restaurant.booking.capacity_covers,
-    )
-
-
-async def personal_data(pool: asyncpg.Pool, reservation: Reservation) -> asyncpg.Record:
-    async with pool.acquire() as conn:
-        row: asyncpg.Record = await INSPECT.personal_data_of(conn, id=reservation.id)
-    return row
+from tests.support.database import INSPECT
+from tests.support.days import DINNER, first_day_that_seats
+from tests.support.retention import NOW, days_ago, personal_data, visit
 
 
 async def test_each_kind_is_kept_exactly_its_retention_period(

@@ -25,8 +25,8 @@ from core.services.desk import StaffDesk
 from core.services.reservations import ReservationService
 from core.settings import Settings
 from ops.cli import seed_database
-from tests.conftest import DINNER, NOW, SATURDAY, TODAY
-from tests.inspect import INSPECT, outbox
+from tests.support.database import INSPECT, outbox
+from tests.support.days import DINNER, NOW, SATURDAY, TODAY
 
 # Tuesday 24 November 2026 at 12:05 in Singapore: lunch is on (11:30-14:30).
 LUNCHTIME = datetime(2026, 11, 24, 4, 5, tzinfo=UTC)

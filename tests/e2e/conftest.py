@@ -1,12 +1,12 @@
-"""The real stacks for end-to-end tests: livekit-server, the API and a worker process; and, for
-the staff page, the API alone."""
+"""Fixtures for the end-to-end tests: the real stacks (livekit-server, the API and a worker
+process; telephony; for the staff page, the API alone), and each process's log in a failed
+test's report. The stacks' shapes are in tests/support/stacks.py."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import AsyncIterator, Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,34 +16,27 @@ from core.restaurant import load_restaurant
 from core.settings import Settings
 from core.spoken.phones import normalize_phone
 from ops.sip import check_telephony, provision
-from tests.e2e.harness import (
+from testkit.stack import (
     LIVEKIT_KEY,
     LIVEKIT_SECRET,
     LiveKitServer,
     Process,
     find_livekit_server,
-    service_env,
     start_api,
     start_worker,
 )
-from tests.e2e.phone import Phone, Telephony, compose, find_program, staff_restaurant
-from tests.midday import midday_restaurant
-
-
-@dataclass
-class Stack:
-    livekit: LiveKitServer
-    api: Process
-    api_base: str
-    worker: Process
-    workdir: Path
-
-
-def missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        # In CI a missing program is a broken machine, not a reason to skip.
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
+from tests.support.phone import Phone, Telephony, compose, find_program, staff_restaurant
+from tests.support.restaurants import midday_restaurant
+from tests.support.stacks import (
+    PHONE_AGENT,
+    PHONE_CALLS,
+    TIME_TO_SERVICE,
+    PhoneStack,
+    Stack,
+    StaffStack,
+    missing,
+    service_env,
+)
 
 
 @pytest.fixture(scope="session")
@@ -89,35 +82,6 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
             process.stop()
 
 
-@dataclass
-class PhoneStack:
-    """A LiveKit server with Redis and livekit-sip, a worker dispatched by the dispatch rule,
-    and the restaurant's number to dial."""
-
-    livekit: LiveKitServer
-    telephony: Telephony
-    worker: Process
-    sip: Process
-    staff: Phone
-    workdir: Path
-    dial: str
-    trunk_id: str
-    rule_id: str
-    # The sample restaurant, with the staff phone taking transferred calls at every hour.
-    restaurant_file: Path
-
-    def phone(self, name: str, user: str, parts: list[str | float]) -> tuple[Phone, float]:
-        """A caller's phone with this microphone script, configured, and the script's length."""
-        microphone = self.workdir / f"{name}.wav"
-        seconds = compose(microphone, parts)
-        caller = Phone(name, self.workdir, user, microphone)
-        caller.configure()
-        return caller, seconds
-
-
-PHONE_AGENT = "receptionist-phone"
-
-
 # Module scope: only tests/e2e/test_phone.py uses it, and the machine's two cores are better
 # spent on the tests after it than on an idle second stack.
 @pytest.fixture(scope="module")
@@ -146,7 +110,7 @@ async def phone_stack(
             migrated_url,
             livekit.url,
             AGENT_NAME=PHONE_AGENT,
-            SPEECH_MODELS_FACTORY="tests.support.e2e_models:phone_calls",
+            models=PHONE_CALLS,
             RESTAURANT_CONFIG=str(restaurant_file),
             PHONE_SILENCE_SECONDS="10",
         )
@@ -170,13 +134,6 @@ async def phone_stack(
             process.stop()
 
 
-@dataclass
-class StaffStack:
-    api: Process
-    api_base: str
-    restaurant_file: Path
-
-
 @pytest.fixture(scope="module")
 def staff_stack(migrated_url: str) -> Iterator[StaffStack]:
     """The API serving a restaurant where it is midday now (so walk-ins can be seated and
@@ -191,9 +148,8 @@ def staff_stack(migrated_url: str) -> Iterator[StaffStack]:
         api.stop()
 
 
+# How much of each process's log a failed test's report shows.
 LOG_LINES = 60
-# (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py.
-TIME_TO_SERVICE: list[tuple[str, float]] = []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -11,10 +11,10 @@ from livekit import api
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
 from core.db.reservations import ReservationStore
-from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
-from tests.e2e.caller import AUDIO
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET
+from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET
+from testkit.standins import AUDIO_FIXTURES
+from tests.support.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
+from tests.support.stacks import Stack
 
 
 def microphone_script(path: Path) -> Path:
@@ -25,7 +25,7 @@ def microphone_script(path: Path) -> Path:
         if not part:
             pieces.append(second)
             continue
-        with wave.open(str(AUDIO / part)) as wav:
+        with wave.open(str(AUDIO_FIXTURES / part)) as wav:
             pieces.append(wav.readframes(wav.getnframes()))
     pieces.append(second * 40)
     with wave.open(str(path), "wb") as out:

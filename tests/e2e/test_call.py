@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 
 from livekit import api
 
 from core.db.call_records import CallRecords
 from core.db.reservations import ReservationStore
-from tests.e2e.caller import Caller
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+from testkit.caller import Caller
+from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
+from tests.support.stacks import Stack, until
 
 
 async def room_open(stack: Stack, name: str) -> bool:

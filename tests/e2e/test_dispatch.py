@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.caller import Caller
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import Process, api_and_worker, service_env
+from testkit.caller import Caller
+from testkit.stack import Process, api_and_worker
+from tests.support.stacks import Stack, service_env
 
 AGENT_NAME = "tanjong-receptionist"
 

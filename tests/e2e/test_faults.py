@@ -16,17 +16,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from core.db.call_records import CallRecords
-from tests.e2e.caller import Caller
-from tests.e2e.conftest import TIME_TO_SERVICE
-from tests.e2e.harness import (
-    LiveKitServer,
-    Process,
-    service_env,
-    start_api,
-    start_worker,
-    wait_for,
-)
-from tests.e2e.test_call import until
+from testkit.caller import Caller
+from testkit.stack import LiveKitServer, Process, start_api, start_worker, wait_for
+from tests.support.stacks import TIME_TO_SERVICE, service_env, until
 
 RESTAURANT_PHONE = "+65 6221 4780"
 

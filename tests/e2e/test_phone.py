@@ -1,7 +1,7 @@
 """Phone calls: a real SIP phone (baresip) dials the restaurant's number through livekit-sip.
 
 Each call is one scenario on one shared stack (tests/e2e/conftest.py: phone_stack): the phone
-plays its microphone script (8 kHz fixtures and silences, tests/e2e/phone.py) and records what
+plays its microphone script (8 kHz fixtures and silences, tests/support/phone.py) and records what
 it hears; the worker is the real one, dispatched by the provisioned dispatch rule, with the
 stand-in models of tests/support/e2e_models.py:phone_calls.
 """
@@ -18,9 +18,9 @@ from datetime import datetime
 from livekit import api
 
 from core.db.reservations import ReservationStore
-from tests.e2e.conftest import PHONE_AGENT, PhoneStack
-from tests.e2e.harness import LIVEKIT_KEY, LIVEKIT_SECRET, service_env, start_api, wait_for
-from tests.e2e.phone import Phone, loudest
+from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, start_api, wait_for
+from tests.support.phone import Phone, loudest
+from tests.support.stacks import PHONE_AGENT, PhoneStack, service_env
 
 CALLER = "+6598207272"
 # What sndfile records of the agent's tone (ToneTTS, amplitude 0.2) after G.711 is ~0.14 RMS;

@@ -23,9 +23,9 @@ from core.models import Reservation
 from core.restaurant import Restaurant, load_restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
-from tests.e2e.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
-from tests.e2e.conftest import StaffStack
-from tests.e2e.harness import API_KEY
+from testkit.stack import API_KEY
+from tests.support.browser import ARTIFACTS, QUIET, accessibility_problems, chromium_path
+from tests.support.stacks import StaffStack
 
 TABLET: ViewportSize = {"width": 1180, "height": 820}  # a 10.9" tablet, landscape
 # The page polls every 4 s; a busy shared machine gets generous room beyond that.

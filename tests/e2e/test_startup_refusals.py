@@ -16,7 +16,7 @@ import pytest
 
 from core.settings import PROJECT_ROOT, get_settings
 from ops.cli import main
-from tests.e2e.harness import free_port
+from testkit.stack import free_port
 
 
 @pytest.fixture

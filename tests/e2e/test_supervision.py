@@ -8,9 +8,9 @@ import signal
 import time
 from pathlib import Path
 
-from tests.e2e.caller import Caller
-from tests.e2e.harness import LiveKitServer, wait_for
-from tests.e2e.test_run_command import healthy, live_processes, receptionist_up, up_env
+from testkit.caller import Caller
+from testkit.stack import LiveKitServer, wait_for
+from tests.support.run_command import healthy, live_processes, receptionist_up, up_env
 
 
 def children_running(parent: int, marker: str) -> list[int]:

@@ -16,11 +16,10 @@ import pytest
 
 from core.db.reservations import ReservationStore
 from core.settings import Settings
-from tests.e2e.caller import Caller
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import Process, api_and_worker, service_env
-from tests.e2e.test_call import until
+from testkit.caller import Caller
+from testkit.stack import Process, api_and_worker
 from tests.support.e2e_turns import ASK_PHONE, ONLY_PART
+from tests.support.stacks import NUMBER_IN_GROUPS, Stack, service_env, until
 
 AGENT_NAME = "turn-taking-e2e"
 QUICK = Settings.model_fields["turn_quick_seconds"].default
@@ -56,7 +55,7 @@ def turn_worker(stack: Stack, migrated_url: str) -> Iterator[TurnWorker]:
         migrated_url,
         stack.livekit.url,
         AGENT_NAME=AGENT_NAME,
-        SPEECH_MODELS_FACTORY="tests.support.e2e_turns:number_in_groups",
+        models=NUMBER_IN_GROUPS,
         TURN_DEFAULT_SECONDS=str(DEFAULT),
     )
     with api_and_worker(env, stack.workdir / "turn-taking") as (api_base, worker):

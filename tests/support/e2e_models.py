@@ -11,8 +11,8 @@ import re
 
 from agent.speech_models import SpeechModels
 from core.settings import Settings
-from tests.support.scripted_llm import Request, Rule, Say, ScriptedLLM, ScriptError, Step, call, say
-from tests.support.standins import FixtureSTT, ScriptedSTT, ToneTTS
+from testkit.scripted_llm import Request, Rule, Say, ScriptedLLM, ScriptError, Step, call, say
+from testkit.standins import FixtureSTT, ScriptedSTT, ToneTTS
 
 BOOKING = (
     "Hi, I'd like a table for four this Saturday at seven pm. My name is Mei Ling and my "

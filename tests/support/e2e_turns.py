@@ -13,6 +13,8 @@ import re
 
 from agent.speech_models import SpeechModels
 from core.settings import Settings
+from testkit.scripted_llm import Rule, ScriptedLLM, call, say
+from testkit.standins import ScriptedSTT, ToneTTS
 from tests.support.e2e_models import (
     ANY,
     AVAILABLE,
@@ -22,8 +24,6 @@ from tests.support.e2e_models import (
     read_back,
     table_for_four,
 )
-from tests.support.scripted_llm import Rule, ScriptedLLM, call, say
-from tests.support.standins import ScriptedSTT, ToneTTS
 
 REQUEST = "A table for four next Saturday at seven pm please, for Mei Ling"  # gb-free-2.wav
 FIRST_GROUP, SECOND_GROUP = "nine eight two zero", "seven two seven two"  # sc-phone-1.wav

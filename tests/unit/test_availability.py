@@ -11,7 +11,7 @@ import pytest
 from core.errors import Reason
 from core.restaurant import Restaurant
 from core.rules.availability import Booked, fits, nearest_on_day, rule_violation, seating_times
-from tests.conftest import DINNER, NOW, SATURDAY, TODAY, next_weekday
+from tests.support.days import DINNER, NOW, SATURDAY, TODAY, next_weekday
 
 SINGAPORE = ZoneInfo("Asia/Singapore")
 MONDAY = next_weekday(0)

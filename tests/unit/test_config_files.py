@@ -10,7 +10,7 @@ from core.errors import StartupError
 from core.restaurant import load_restaurant
 from core.settings import Settings
 from ops.stack import livekit_command
-from tests.conftest import SAMPLE_RESTAURANT
+from tests.support.restaurants import SAMPLE_RESTAURANT
 
 
 def test_a_wrong_value_names_the_file_and_the_setting(bad_restaurant: Path) -> None:

@@ -8,7 +8,7 @@ from agent.agents.handoff_data import ReservationHandoffData
 from agent.agents.phrasing import say_date, say_time, spell_code
 from core.restaurant import Restaurant
 from core.spoken.details import read_details
-from tests.conftest import NOW
+from tests.support.days import NOW
 
 
 def test_read_details_normalises_what_was_said(restaurant: Restaurant) -> None:

@@ -10,7 +10,7 @@ import pytest
 from core.errors import Reason
 from core.restaurant import Restaurant
 from core.rules.availability import Booked, current_slot, occupancy, rule_violation
-from tests.conftest import SATURDAY, TODAY, next_weekday
+from tests.support.days import SATURDAY, TODAY, next_weekday
 
 SINGAPORE = ZoneInfo("Asia/Singapore")
 

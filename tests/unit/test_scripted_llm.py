@@ -21,7 +21,7 @@ from livekit.agents import (
 from livekit.agents import mock_tools as lk_mock_tools
 from pydantic import Field
 
-from tests.support import Request, Rule, ScriptedLLM, ScriptError, Step, call, say
+from testkit.scripted_llm import Request, Rule, ScriptedLLM, ScriptError, Step, call, say
 
 DESK_INSTRUCTIONS = "You are the front desk of a toy restaurant. Greet the caller."
 

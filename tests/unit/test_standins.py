@@ -8,7 +8,7 @@ from livekit import rtc
 from livekit.agents import stt, vad
 from livekit.plugins import silero
 
-from tests.support.standins import AUDIO_FIXTURES, ScriptedSTT, ToneTTS, read_wav, split_frame
+from testkit.standins import AUDIO_FIXTURES, ScriptedSTT, ToneTTS, read_wav, split_frame
 
 # The Silero plugin's own default, the longest silence these stand-ins are gated with.
 MIN_SILENCE = 0.55

@@ -16,7 +16,7 @@ from core.logs import DropPersonalFields
 from core.restaurant import Restaurant, load_restaurant
 from core.settings import Settings
 from ops.sip import check_telephony, redis_config, sip_command
-from tests.conftest import SAMPLE_RESTAURANT
+from tests.support.restaurants import SAMPLE_RESTAURANT
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@
 
 Starts its own embedded PostgreSQL, livekit-server, the API and ONE voice worker (`start`
 mode, the production defaults, WORKER_LOAD_THRESHOLD included) with the zero-time stand-in
-models of `bench.voice_models`.
+models of `bench.voice.models`.
 Then, for each concurrency level N, N callers (livekit Python SDK, real WebRTC, each in its
 own room, so the worker runs one job process per call) wait for the greeting and take turns:
 a pause, `confirm.wav`, silence. For every turn it measures, on the caller's clock,
@@ -44,10 +44,10 @@ from pathlib import Path
 from livekit import rtc
 
 from bench.common import machine, percentile, whole_ms
-from bench.voice_caller import Waits, configured_waits, one_way_latency, wav_frames
-from bench.voice_levels import Level, pid_of, quiet_machine, run_level, settle
-from bench.voice_procs import descendants, memory
-from bench.voice_report import (
+from bench.voice.caller import Waits, configured_waits, one_way_latency, wav_frames
+from bench.voice.levels import Level, pid_of, quiet_machine, run_level, settle
+from bench.voice.procs import descendants, memory
+from bench.voice.report import (
     describe_waits,
     latency_table,
     p50,
@@ -57,8 +57,8 @@ from bench.voice_report import (
 )
 from core.db.migrations import apply_migrations
 from core.settings import Settings
-from tests.conftest import new_server_url
-from tests.e2e.harness import (
+from testkit.postgres import new_server_url
+from testkit.stack import (
     LiveKitServer,
     Process,
     find_livekit_server,
@@ -67,7 +67,7 @@ from tests.e2e.harness import (
     start_worker,
 )
 
-MODELS = "bench.voice_models:short_replies"
+MODELS = "bench.voice.models:short_replies"
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -94,10 +94,10 @@ async def run(args: argparse.Namespace) -> None:
         env = service_env(
             database,
             livekit.url,
-            SPEECH_MODELS_FACTORY=MODELS,
+            models=MODELS,
             TOKEN_RATE_LIMIT="100000/minute",  # every caller comes from 127.0.0.1
             VAD_MIN_SILENCE_SECONDS=str(args.vad_silence),
-            # The harness turns it off for the tests; here it is what is measured.
+            # The tests' stacks turn it off; here it is what is measured.
             WORKER_LOAD_THRESHOLD=threshold,
             **dict(pair.split("=", 1) for pair in args.worker_env),
         )

@@ -1,12 +1,12 @@
 """Benchmark: creating a reservation (rules, capacity check and insert), ours against the ORM.
 
-    uv run python -m bench.create
+    uv run python -m bench.database.create
 
 Starts a throwaway embedded PostgreSQL, applies the migrations, then times every call of
 
 - ours: `ReservationService.create` (the rules in Python, then one round trip to the
   `book_reservation` function of migration 0003), over an asyncpg pool;
-- orm: `bench.orm.OrmReservations.create`, the same operation the common way with the
+- orm: `bench.database.orm.OrmReservations.create`, the same operation the common way with the
   SQLAlchemy 2 async ORM,
 
 in three scenarios, side by side in the same run:
@@ -37,23 +37,18 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from bench.common import (
+from bench.common import busy_warning, load_average, machine, ms, percentile, table
+from bench.database.common import (
     Server,
     bookable_days,
-    busy_warning,
-    load_average,
-    machine,
-    ms,
-    percentile,
     phones,
     postgres_version,
     spread_bookings,
     sqlalchemy_url,
     start_server,
-    table,
     window_start,
 )
-from bench.orm import OrmReservations, create_engine
+from bench.database.orm import OrmReservations, create_engine
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
@@ -365,7 +360,7 @@ async def run(args: argparse.Namespace, about: list[str]) -> list[Result]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.create", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.database.create", description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="timed sequential bookings")
     parser.add_argument("--warmup", type=int, default=200, help="untimed sequential bookings")
     parser.add_argument("--rounds", type=int, default=20, help="timed contention rounds")

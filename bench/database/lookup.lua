@@ -1,10 +1,10 @@
--- wrk script for bench/lookup.py: GET /api/reservations/<phone>, rotating over seeded phones.
+-- wrk script for bench/database/lookup.py: GET /api/reservations/<phone>, rotating over seeded phones.
 --
---   wrk -t2 -c64 -d15s --latency -H "Authorization: Bearer KEY" -s bench/lookup.lua \
+--   wrk -t2 -c64 -d15s --latency -H "Authorization: Bearer KEY" -s bench/database/lookup.lua \
 --       http://127.0.0.1:PORT -- PATHS_FILE
 --
 -- PATHS_FILE holds one request path per line (the same phones written in different formats).
--- At the end one machine-readable line starting with "BENCH" is printed for bench/lookup.py.
+-- At the end one machine-readable line starting with "BENCH" is printed for bench/database/lookup.py.
 
 local paths = {}
 local next_path = 1

@@ -12,7 +12,7 @@ from livekit import rtc
 
 from agent.turns.endpointing import AnswerKind
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "audio" / "turns"
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "audio" / "turns"
 RATE = 16000
 FRAME = RATE // 50  # 20 ms, as the callers' microphones send
 

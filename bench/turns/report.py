@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from agent.turns.endpointing import PATIENCE
 from bench.common import p50_p95, percentile, table, whole_ms
-from bench.turns_corpus import Utterance
-from bench.turns_live import VARIANTS, Answer, Level
+from bench.turns.corpus import Utterance
+from bench.turns.live import VARIANTS, Answer, Level
 
 
 def worker_waits(answers: Sequence[Answer]) -> list[float]:

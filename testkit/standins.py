@@ -29,9 +29,10 @@ from livekit.agents.types import (
 )
 from livekit.agents.utils import is_given
 
-logger = logging.getLogger("tests.standins")
+logger = logging.getLogger("testkit.standins")
 
-AUDIO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
+# The fixtures stay with the tests that made them; the benchmarks read them from there too.
+AUDIO_FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "audio"
 """``booking.wav``, ``confirm.wav``, ``silence.wav``: 16 kHz mono s16 (see its README)."""
 
 

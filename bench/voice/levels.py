@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 
 from livekit import rtc
 
-from bench.voice_caller import BenchCaller, heard_after, quiet, until
-from bench.voice_procs import CpuWindow, Footprint, Memory, machine_busy, memory
-from tests.e2e.harness import (
-    Process,
-)
+from bench.voice.caller import BenchCaller, heard_after, quiet, until
+from bench.voice.procs import CpuWindow, Footprint, Memory, machine_busy, memory
+from testkit.stack import Process
 
 KEYS = ("rss_mb", "pss_mb", "uss_mb")
 

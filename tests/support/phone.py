@@ -19,7 +19,7 @@ from pathlib import Path
 
 from core.settings import PROJECT_ROOT
 from ops.sip import read_sip_config, redis_command, sip_command
-from tests.e2e.harness import (
+from testkit.stack import (
     TOOLS_BIN,
     Process,
     free_port,

@@ -1,17 +1,18 @@
 """Benchmark: looking reservations up by phone over HTTP, the real app against the ORM version.
 
-    uv run python -m bench.lookup
+    uv run python -m bench.database.lookup
 
 Starts a throwaway embedded PostgreSQL, seeds a few thousand upcoming reservations, then for each
 implementation starts one uvicorn worker on 127.0.0.1 and loads it with `wrk`
 (`-t2 -c64 -d15s --latency`), every request `GET /api/reservations/<phone>` with the bearer key,
-rotating over the seeded phones written in several formats (bench/lookup.lua):
+rotating over the seeded phones written in several formats (bench/database/lookup.lua):
 
 - ours: the real staff API, `uvicorn api.main:app` (auth, phone validation, asyncpg store,
   response model);
-- orm: `uvicorn bench.orm_app:app`, the same route over SQLAlchemy 2 async ORM sessions;
-- bare: `uvicorn bench.bare_app:app`, calibration: the same query with nothing but FastAPI and
-  asyncpg (no auth, validation, models or middleware), roughly this machine's ceiling.
+- orm: `uvicorn bench.database.orm_app:app`, the same route over SQLAlchemy 2 async ORM sessions;
+- bare: `uvicorn bench.database.bare_app:app`, calibration: the same query with nothing but
+  FastAPI and asyncpg (no auth, validation, models or middleware), roughly this machine's
+  ceiling.
 
 wrk, uvicorn and PostgreSQL share the machine's cores; the CPU each used is printed beside the
 figures. Needs `wrk` (Debian/Ubuntu: `apt-get install wrk`).
@@ -39,16 +40,8 @@ from urllib.parse import quote
 
 import httpx
 
-from bench.common import (
-    Server,
-    busy_warning,
-    load_average,
-    machine,
-    postgres_version,
-    process_cpu_seconds,
-    start_server,
-    table,
-)
+from bench.common import busy_warning, load_average, machine, table
+from bench.database.common import Server, postgres_version, process_cpu_seconds, start_server
 from core.db.call_records import CallRecords
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
@@ -63,7 +56,11 @@ from ops.seed import load_sample_data
 
 LUA_SCRIPT = Path(__file__).with_name("lookup.lua")
 API_KEY = "bench-" + os.urandom(8).hex()
-APPS = {"ours": "api.main:app", "orm": "bench.orm_app:app", "bare": "bench.bare_app:app"}
+APPS = {
+    "ours": "api.main:app",
+    "orm": "bench.database.orm_app:app",
+    "bare": "bench.database.bare_app:app",
+}
 INSTALL_WRK = (
     "wrk is not installed. Install it with `apt-get install -y wrk` (Debian/Ubuntu, as root or "
     "with sudo) or `brew install wrk` (macOS), then run this again."
@@ -321,7 +318,7 @@ def report(loads: Sequence[Load], connections: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.lookup", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.database.lookup", description=__doc__)
     parser.add_argument("--duration", type=int, default=15, help="seconds of timed load")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of untimed load first")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections")

@@ -1,11 +1,11 @@
-"""The comparison for `bench.lookup`: the phone lookup route of the staff API, over the ORM.
+"""The comparison for `bench.database.lookup`: the staff API's phone lookup route, over the ORM.
 
 Everything but the data access is the real app's: the same settings, bearer-key check
 (`api.deps.require_api_key`), phone normalisation (`core.spoken.phones.normalize_phone`), response
 model (`api.schemas.ReservationPublic`), error handlers and access log. The reservations come
-from `bench.orm.OrmReservations` (SQLAlchemy 2 async ORM sessions) instead of the store.
+from `bench.database.orm.OrmReservations` (SQLAlchemy 2 async ORM sessions) instead of the store.
 
-    DATABASE_URL=... API_KEY=... uvicorn bench.orm_app:app --workers 1
+    DATABASE_URL=... API_KEY=... uvicorn bench.database.orm_app:app --workers 1
 
 Benchmark code, not product code: it serves only the lookup route and /healthz.
 """
@@ -29,8 +29,8 @@ from api.errors import (
     install_error_handlers,
 )
 from api.schemas import Health, ReservationPublic
-from bench.common import sqlalchemy_url
-from bench.orm import OrmReservations, create_engine
+from bench.database.common import sqlalchemy_url
+from bench.database.orm import OrmReservations, create_engine
 from core.errors import ReservationNotFound
 from core.logs import configure_logging
 from core.models import Reservation

@@ -18,11 +18,9 @@ from livekit.agents import vad as agents_vad
 
 from agent.turns.detection import load_vad
 from core.settings import Settings
-from tests.e2e.caller import AUDIO, FRAME_MS, TRANSCRIPTION_TOPIC, Caller
-from tests.e2e.harness import (
-    LIVEKIT_KEY,
-    LIVEKIT_SECRET,
-)
+from testkit.caller import FRAME_MS, TRANSCRIPTION_TOPIC, Caller
+from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET
+from testkit.standins import AUDIO_FIXTURES
 
 RATE = 16000
 STEP = RATE * FRAME_MS // 1000  # samples per 20 ms microphone frame
@@ -140,7 +138,7 @@ def voiced(frame: rtc.AudioFrame) -> bool:
 
 def wav_frames(name: str) -> list[rtc.AudioFrame]:
     """A 16 kHz mono fixture as 20 ms frames, the last one padded with silence."""
-    with wave.open(str(AUDIO / name)) as wav:
+    with wave.open(str(AUDIO_FIXTURES / name)) as wav:
         assert (wav.getframerate(), wav.getnchannels()) == (RATE, 1)
         pcm = wav.readframes(wav.getnframes())
     step = STEP * 2

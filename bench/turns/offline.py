@@ -1,7 +1,7 @@
 """The corpus through the VADs and the audio end-of-turn model offline, endpointing replayed.
 
 Fast (about a minute) and exact about the audio, so it can sweep settings that a live run
-(bench/turns_live.py, over WebRTC) then confirms. Each answer is fed to a VAD stream as the worker
+(bench/turns/live.py, over WebRTC) then confirms. Each answer is fed to a VAD stream as the worker
 receives it (24 kHz, after 0.5 s of silence; in 10 ms frames where RoomIO's are 50 ms, which moves
 when the VAD decides, not what), and livekit-agents 1.8.9's endpointing (voice/audio_recognition.py)
 is replayed on its events: at each END_OF_SPEECH a commit is due `delay` after the back-dated end of
@@ -10,7 +10,7 @@ that stands ends the answer. With transcripts (pipeline mode, the zero-latency s
 of agent/turns/endpointing.py see the groups said by the END_OF_SPEECH; without (realtime mode) only
 the kind asked for. With the audio EOT model, its prediction is made after 200 ms of silence on the
 last 1.2 s of audio, and below its threshold the commit waits `max_delay` instead. Transport,
-decoding and the models' own time are not in these figures: bench/turns_live.py measures them."""
+decoding and the models' own time are not in these figures: bench/turns/live.py measures them."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from livekit.local_inference import EOT, EOT_MAX_SAMPLES
 from livekit.plugins import silero
 
 from agent.turns.endpointing import TurnDelays, wait_for
-from bench.turns_corpus import RATE, Utterance
+from bench.turns.corpus import RATE, Utterance
 
 WORKER_RATE = 24000  # RoomIO resamples the caller's audio to this
 LEAD, TAIL = 0.5, 3.0  # seconds of silence before and after each answer

@@ -1,12 +1,26 @@
-"""Days for tests that must book against the real clock: chosen by the restaurant's own rules,
-so a test means the same thing whatever day and hour it runs."""
+"""The tests' clock and calendar: a fixed instant for tests of rules, and days picked by the
+restaurant's own rules for tests that must book against the real clock, so a test means the same
+thing whatever day and hour it runs."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from core.rules.availability import rule_violation
 from core.services.reservations import ReservationService
+
+# Tuesday 24 November 2026, 10:00 in Singapore: open today, closed on Mondays.
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+def next_weekday(weekday: int, after: date = TODAY) -> date:
+    """The first date strictly after `after` that falls on `weekday` (Monday is 0)."""
+    return after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
+
+
+SATURDAY = next_weekday(5)
+DINNER = time(19, 0)
 
 
 def first_day_that_seats(service: ReservationService, *times: time, party_size: int = 3) -> date:

@@ -8,13 +8,13 @@ import time
 import wave
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 from livekit import rtc
 
-AUDIO = Path(__file__).parent.parent / "fixtures" / "audio"
+from testkit.standins import AUDIO_FIXTURES
+
 FRAME_MS = 20
 TRANSCRIPTION_TOPIC = "lk.transcription"
 NOTICE_TOPIC = "restaurant.reservation"
@@ -72,7 +72,7 @@ class Caller:
     async def say(self, wav_name: str, trailing_silence: float = 0.0) -> None:
         """Send a WAV file in real time (the source paces it), then optional silence."""
         assert self._source is not None
-        with wave.open(str(AUDIO / wav_name)) as wav:
+        with wave.open(str(AUDIO_FIXTURES / wav_name)) as wav:
             assert (wav.getframerate(), wav.getnchannels()) == (16000, 1)
             pcm = wav.readframes(wav.getnframes())
         step = 16000 * FRAME_MS // 1000 * 2

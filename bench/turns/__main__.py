@@ -19,8 +19,8 @@ from dataclasses import replace
 
 from agent.turns.endpointing import PATIENCE, TurnDelays
 from bench.common import machine, p50_p95, percentile, table
-from bench.turns_corpus import Utterance, load
-from bench.turns_offline import Engine, Outcome, Variant, eot_separation, run
+from bench.turns.corpus import Utterance, load
+from bench.turns.offline import Engine, Outcome, Variant, eot_separation, run
 from core.settings import Settings
 
 KINDS = list(PATIENCE)
@@ -171,7 +171,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     off.add_argument(
         "--sweep", action="store_true", help="also sweep the patient and default delays"
     )
-    from bench.turns_live import add_arguments
+    from bench.turns.live import add_arguments
 
     add_arguments(modes.add_parser("live", help="over WebRTC with the stand-in models"))
     return parser.parse_args(argv)
@@ -184,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.mode == "offline":
         offline(args)
     else:
-        from bench.turns_live import live
+        from bench.turns.live import live
 
         asyncio.run(live(args))
 

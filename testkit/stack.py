@@ -1,4 +1,5 @@
-"""Real processes for end-to-end tests: livekit-server, the API and a voice worker."""
+"""Real processes on loopback for the end-to-end tests and the voice benchmarks: livekit-server
+(the project's livekit.yaml on free ports), the API and a voice worker, each logging to a file."""
 
 from __future__ import annotations
 
@@ -169,7 +170,11 @@ class LiveKitServer:
         wait_for(lambda: not listening(self.port), "livekit-server to stop")
 
 
-def service_env(database_url: str, livekit_url: str, **extra: str) -> dict[str, str]:
+def service_env(
+    database_url: str, livekit_url: str, *, models: str, **extra: str
+) -> dict[str, str]:
+    """The API's and the worker's environment: this stack's keys and the stand-in `models`
+    (SPEECH_MODELS_FACTORY, `module:function`), with `extra` on top."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
@@ -178,7 +183,8 @@ def service_env(database_url: str, livekit_url: str, **extra: str) -> dict[str, 
         LIVEKIT_API_KEY=LIVEKIT_KEY,
         LIVEKIT_API_SECRET=LIVEKIT_SECRET,
         OPENAI_API_KEY="not-used-by-the-stand-ins",
-        SPEECH_MODELS_FACTORY="tests.support.e2e_models:booking_call",
+        # Always named by the caller: testkit knows no test's or benchmark's models.
+        SPEECH_MODELS_FACTORY=models,
         AGENT_NAME="",
         RESTAURANT_CONFIG=str(scripted_calls_restaurant()),
         # Chromium and the server share this machine's two cores with the worker; a busy CPU

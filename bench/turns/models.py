@@ -1,4 +1,4 @@
-"""Stand-in models for bench.turns (SPEECH_MODELS_FACTORY=bench.turns_models:corpus_call).
+"""Stand-in models for bench.turns (SPEECH_MODELS_FACTORY=bench.turns.models:corpus_call).
 
 Zero model time, like the end-to-end tests' stand-ins. The agent asks the corpus's questions
 in order (the greeting asks the first), so the worker's turn taking hears "What's your phone
@@ -23,11 +23,11 @@ from livekit.agents import LanguageCode, get_job_context, stt, utils
 from livekit.agents.types import NOT_GIVEN, APIConnectOptions, NotGivenOr
 
 from agent.speech_models import SpeechModels
-from bench.turns_corpus import Utterance, load
+from bench.turns.corpus import Utterance, load
 from core.settings import Settings
 from core.spoken.text import tidy
-from tests.support.scripted_llm import Request, Rule, ScriptedLLM, Step, say
-from tests.support.standins import ToneTTS
+from testkit.scripted_llm import Request, Rule, ScriptedLLM, Step, say
+from testkit.standins import ToneTTS
 
 TOPIC = "bench.turns"
 # Which answers a call gives, in order: file names, comma-separated (default: all of them).

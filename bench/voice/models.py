@@ -1,4 +1,4 @@
-"""Stand-in models for the voice benchmark (SPEECH_MODELS_FACTORY=bench.voice_models:...).
+"""Stand-in models for the voice benchmark (SPEECH_MODELS_FACTORY=bench.voice.models:...).
 
 Zero model time, like the end-to-end tests' stand-ins, but for any number of identical turns:
 every speech segment Silero VAD ends is transcribed as the same short sentence, and every user
@@ -13,8 +13,8 @@ import re
 
 from agent.speech_models import SpeechModels
 from core.settings import Settings
-from tests.support.scripted_llm import Rule, ScriptedLLM, say
-from tests.support.standins import ScriptedSTT, ToneTTS
+from testkit.scripted_llm import Rule, ScriptedLLM, say
+from testkit.standins import ScriptedSTT, ToneTTS
 
 GREETING = "Thank you for calling. How can I help?"
 UTTERANCE = "Yes please, book it."  # what tests/fixtures/audio/confirm.wav says

@@ -6,8 +6,8 @@ import math
 from collections.abc import Sequence
 
 from bench.common import percentile, table, whole_ms
-from bench.voice_caller import Waits
-from bench.voice_levels import Level
+from bench.voice.caller import Waits
+from bench.voice.levels import Level
 
 SILERO_WINDOW = 512 / 16000  # Silero decides once per 32 ms window
 

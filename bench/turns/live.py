@@ -2,7 +2,7 @@
 
 Its own embedded PostgreSQL, livekit-server (the project's livekit.yaml on free ports) and API,
 then for each variant ONE worker (`python -m agent start`, admission control off so that a
-busy machine changes the figures rather than refusing calls) with `bench.turns_models`'s
+busy machine changes the figures rather than refusing calls) with `bench.turns.models`'s
 stand-ins and the variant's settings, started, measured and stopped back to back. Each caller
 (livekit Python SDK, a microphone streaming silence between answers through a 20 ms queue)
 waits for a question, says the answer it asks for, and waits for the next question:
@@ -29,14 +29,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.turns_corpus import Utterance, load
-from bench.turns_models import FILES_ENV, TOPIC
-from bench.voice_caller import BenchCaller, heard_after, one_way_latency, quiet, until
-from bench.voice_levels import Gate, pid_of, quiet_machine, settle
-from bench.voice_procs import CpuWindow, descendants, memory
+from bench.turns.corpus import Utterance, load
+from bench.turns.models import FILES_ENV, TOPIC
+from bench.voice.caller import BenchCaller, heard_after, one_way_latency, quiet, until
+from bench.voice.levels import Gate, pid_of, quiet_machine, settle
+from bench.voice.procs import CpuWindow, descendants, memory
 from core.db.migrations import apply_migrations
-from tests.conftest import new_server_url
-from tests.e2e.harness import (
+from testkit.postgres import new_server_url
+from testkit.stack import (
     LiveKitServer,
     Process,
     find_livekit_server,
@@ -45,7 +45,7 @@ from tests.e2e.harness import (
     start_worker,
 )
 
-MODELS = "bench.turns_models:corpus_call"
+MODELS = "bench.turns.models:corpus_call"
 # Every variant's worker settings on top of the product's defaults.
 VARIANTS: dict[str, dict[str, str]] = {
     # main before issue 12: the Silero plugin at 0.55 s, livekit's fixed 0.5 s for every turn.
@@ -188,7 +188,7 @@ async def run_level(
 
 
 async def live(args: argparse.Namespace) -> None:
-    from bench.turns_report import report
+    from bench.turns.report import report
 
     binary = find_livekit_server()
     if binary is None:
@@ -208,15 +208,16 @@ async def live(args: argparse.Namespace) -> None:
         inbound = await one_way_latency(livekit.url, probe, 10, continuous=True)
         outbound = await one_way_latency(livekit.url, probe, 10, continuous=False)
         base = dict(
-            SPEECH_MODELS_FACTORY=MODELS,
             TOKEN_RATE_LIMIT="100000/minute",
             WORKER_LOAD_THRESHOLD="inf",
             **{FILES_ENV: ",".join(u.file for u in order)},
         )
-        api, api_base = start_api(service_env(database, livekit.url, **base), workdir)
+        api, api_base = start_api(
+            service_env(database, livekit.url, models=MODELS, **base), workdir
+        )
         children.append(api)
         for variant in args.variants:
-            env = service_env(database, livekit.url, **base, **VARIANTS[variant])
+            env = service_env(database, livekit.url, models=MODELS, **base, **VARIANTS[variant])
             (workdir / variant).mkdir()
             worker = start_worker(env, workdir / variant)
             try:

@@ -1,4 +1,4 @@
-"""Calibration for `bench.lookup`: the same lookup with nothing but FastAPI and asyncpg.
+"""Calibration for `bench.database.lookup`: the same lookup with nothing but FastAPI and asyncpg.
 
 No key check, no phone validation, no store, no pydantic models, no middleware: the last eight
 digits of the path are the Singapore number, and the rows of the product's own named query
@@ -6,7 +6,7 @@ digits of the path are the Singapore number, and the rows of the product's own n
 roughly the ceiling for any FastAPI + asyncpg lookup there, the figure the issue's prototype
 quotes ("a bare FastAPI + asyncpg lookup"). Benchmark code, not product code.
 
-    DATABASE_URL=... uvicorn bench.bare_app:app --workers 1
+    DATABASE_URL=... uvicorn bench.database.bare_app:app --workers 1
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
-"""A restaurant where it is midday now: open every day, so tests against the real clock (the
-API's, the staff page's) can seat walk-ins and book tonight whenever they run."""
+"""Restaurants for the tests: the sample restaurant.toml's text, to edit, and a restaurant where
+it is midday now: open every day, so tests against the real clock (the API's, the staff page's)
+can seat walk-ins and book tonight whenever they run."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import SAMPLE_RESTAURANT
+from core.settings import PROJECT_ROOT
+
+SAMPLE_RESTAURANT = (PROJECT_ROOT / "restaurant.toml").read_text()
 
 HOURS = "".join(
     f"""

@@ -4,7 +4,6 @@ whose answer to each attempt at a notice a test chooses: accept, fail with a 500
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,15 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from testkit.stack import free_port
+
 Answer = Literal["accept", "fail", "hang"]
 WAIT = 60.0  # generous: the machine is shared and busy
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -1,0 +1,48 @@
+"""Scripted calls to the real agents in-process: a scripted model that greets and follows a
+test's rules, what the agents publish to the room, and the booking a caller asks for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from livekit.agents import AgentSession, llm
+
+from agent.call.room_messages import ReservationNotice
+from agent.call.state import CallState
+from testkit.scripted_llm import Rule, ScriptedLLM, say
+
+SESSION_ID = "room-test-call"
+# Any per-turn instructions: rules name the agent, not a phrase of what it was told.
+ANY = re.compile(".")
+# The greeter's per-turn instructions are its greeting (and, on a return, "anything else?").
+GREETING = Rule(agent="greeter", prompt=ANY, then=[say("Thank you for calling, how can I help?")])
+# Any other agent's first words on entry, when a test does not care what they are.
+ENTRY = Rule(prompt=ANY, then=[say("Sure, I can help with that.")])
+
+# What the greeter hands over for a booking (test_booking_calls.py, test_turn_taking.py).
+DETAILS: dict[str, Any] = {
+    "party_size": "4",
+    "date": "Saturday",
+    "time": "7pm",
+    "name": "Mei Ling",
+    "phone": "9820 7272",
+}
+
+
+def script(*rules: Rule) -> ScriptedLLM:
+    """A model that greets, follows `rules`, and answers every agent's entry prompt."""
+    return ScriptedLLM([GREETING, *rules, ENTRY])
+
+
+class Notices(list[ReservationNotice]):
+    """Everything the agent published to the room."""
+
+    async def __call__(self, notice: ReservationNotice) -> None:
+        self.append(notice)
+
+
+# The `phone_call` fixture (tests/agent/conftest.py): starts a call at the greeter with a model.
+Call = Callable[[llm.LLM[Any]], AbstractAsyncContextManager[AgentSession[CallState]]]

@@ -1,0 +1,93 @@
+"""The end-to-end stacks the fixtures of tests/e2e/conftest.py start, and the tests' defaults
+for testkit.stack: which stand-in models a worker runs unless a test names others, waiting
+inside a test, and what to do when a program is missing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from testkit import stack
+from testkit.stack import LiveKitServer, Process
+from tests.support.phone import Phone, Telephony, compose
+
+# The stand-ins every end-to-end worker runs unless a test names others (tests/support/).
+BOOKING_CALL = "tests.support.e2e_models:booking_call"
+PHONE_CALLS = "tests.support.e2e_models:phone_calls"
+NUMBER_IN_GROUPS = "tests.support.e2e_turns:number_in_groups"
+PHONE_AGENT = "receptionist-phone"
+# (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py and
+# printed at the end of the run by tests/e2e/conftest.py.
+TIME_TO_SERVICE: list[tuple[str, float]] = []
+
+
+def service_env(
+    database_url: str, livekit_url: str, *, models: str = BOOKING_CALL, **extra: str
+) -> dict[str, str]:
+    """testkit.stack's environment, with the scripted booking call as the models by default."""
+    return stack.service_env(database_url, livekit_url, models=models, **extra)
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Wait, without blocking the event loop the caller runs on, until `condition` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def missing(reason: str) -> None:
+    """Skip for want of a program; in CI, fail."""
+    if os.environ.get("CI"):
+        # In CI a missing program is a broken machine, not a reason to skip.
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass
+class Stack:
+    livekit: LiveKitServer
+    api: Process
+    api_base: str
+    worker: Process
+    workdir: Path
+
+
+@dataclass
+class PhoneStack:
+    """A LiveKit server with Redis and livekit-sip, a worker dispatched by the dispatch rule,
+    and the restaurant's number to dial."""
+
+    livekit: LiveKitServer
+    telephony: Telephony
+    worker: Process
+    sip: Process
+    staff: Phone
+    workdir: Path
+    dial: str
+    trunk_id: str
+    rule_id: str
+    # The sample restaurant, with the staff phone taking transferred calls at every hour.
+    restaurant_file: Path
+
+    def phone(self, name: str, user: str, parts: list[str | float]) -> tuple[Phone, float]:
+        """A caller's phone with this microphone script, configured, and the script's length."""
+        microphone = self.workdir / f"{name}.wav"
+        seconds = compose(microphone, parts)
+        caller = Phone(name, self.workdir, user, microphone)
+        caller.configure()
+        return caller, seconds
+
+
+@dataclass
+class StaffStack:
+    api: Process
+    api_base: str
+    restaurant_file: Path

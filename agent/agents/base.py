@@ -4,6 +4,7 @@ conversation over from the agent before, and use the tools it is given."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from livekit.agents import Agent, llm
 
@@ -15,20 +16,24 @@ CARRIED_ITEMS = 8
 
 
 class ReceptionAgent(Agent):
-    """Base of the greeter and the specialists; `id` names the agent in handoffs and logs.
+    """Base of the greeter and the specialists; `role` names the agent in handoffs and logs.
 
     Each agent lists its tools: module-level function tools that read the call from their
     `RunContext`, so a tool several agents share is written once (agent/agents/transfers.py,
     agent/agents/existing_bookings.py). A phone line adds its own (agent/phone/line.py).
     """
 
-    def __init__(self, state: CallState, *, id: str, tools: Sequence[llm.Tool]) -> None:
-        standing = instructions(id, state.restaurant)
+    # Each agent names itself (in handoffs and logs) and lists every tool it offers.
+    role: ClassVar[str]
+    offers: ClassVar[Sequence[llm.Tool]]
+
+    def __init__(self, state: CallState) -> None:
+        standing = instructions(self.role, state.restaurant)
         style = voice_style(state.restaurant, state.service.now())
         # By name, the order livekit gives a class's own tool methods: the list the model sees
         # stays the same whatever order an agent names its tools in.
-        listed: list[llm.Tool | llm.Toolset] = sorted(tools, key=lambda tool: tool.id)
-        super().__init__(id=id, instructions=f"{standing}\n\n{style}", tools=listed)
+        listed: list[llm.Tool | llm.Toolset] = sorted(self.offers, key=lambda tool: tool.id)
+        super().__init__(id=self.role, instructions=f"{standing}\n\n{style}", tools=listed)
         self.state = state
 
     def briefing(self) -> str | None:

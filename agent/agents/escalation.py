@@ -10,36 +10,9 @@ from pydantic import Field
 from agent.agents import prompts
 from agent.agents.base import ReceptionAgent
 from agent.agents.transfers import transfer_to_information, transfer_to_reservation
-from agent.call.state import CallState, RunContext_T
+from agent.call.state import RunContext_T
 from core.errors import DatabaseUnavailable, InvalidValue
 from core.spoken.details import read_phone
-
-
-class EscalationAgent(ReceptionAgent):
-    def __init__(self, state: CallState) -> None:
-        super().__init__(
-            state,
-            id="escalation",
-            tools=[record_message_for_staff, transfer_to_reservation, transfer_to_information],
-        )
-
-    def briefing(self) -> str | None:
-        known = []
-        if issue := self.state.escalation:
-            known.append(f"Reason: {issue.reason} ({issue.urgency} urgency). {issue.summary}")
-        if self.state.oversized_party:
-            known.append(f"The caller wants a table for {self.state.oversized_party}.")
-        if self.state.booking.name:
-            known.append(f"Name: {self.state.booking.name}.")
-        if self.state.booking.phone:
-            known.append(f"Phone: {self.state.booking.phone}.")
-        return "Already known: " + " ".join(known) if known else None
-
-    def entry_instructions(self) -> str:
-        return (
-            "Acknowledge what the caller needs, then ask only for what is still missing "
-            "(name, phone number, summary)."
-        )
 
 
 @function_tool
@@ -76,3 +49,26 @@ async def record_message_for_staff(
         raise ToolError(prompts.database_down(state.restaurant)) from exc
     promise = state.restaurant.identity.callback_promise
     return f"Message recorded. Tell the caller our team will call them back {promise}."
+
+
+class EscalationAgent(ReceptionAgent):
+    role = "escalation"
+    offers = (record_message_for_staff, transfer_to_reservation, transfer_to_information)
+
+    def briefing(self) -> str | None:
+        known = []
+        if issue := self.state.escalation:
+            known.append(f"Reason: {issue.reason} ({issue.urgency} urgency). {issue.summary}")
+        if self.state.oversized_party:
+            known.append(f"The caller wants a table for {self.state.oversized_party}.")
+        if self.state.booking.name:
+            known.append(f"Name: {self.state.booking.name}.")
+        if self.state.booking.phone:
+            known.append(f"Phone: {self.state.booking.phone}.")
+        return "Already known: " + " ".join(known) if known else None
+
+    def entry_instructions(self) -> str:
+        return (
+            "Acknowledge what the caller needs, then ask only for what is still missing "
+            "(name, phone number, summary)."
+        )

@@ -7,6 +7,9 @@ exist, until the call comes from that number or the caller names it (agent/call/
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from livekit.agents import ToolError, function_tool
 
 from agent.agents import prompts
@@ -151,7 +154,7 @@ async def change_booking(
         return "The caller interrupted; nothing was changed. Ask them to confirm again."
     context.disallow_interruptions()
     other_info = {**current.other_info, "notes": details.notes} if details.notes else None
-    try:
+    with _refused(state, "Not changed"):
         changed = await state.service.update(
             current.confirmation_code,
             reservation_date=details.date,
@@ -159,13 +162,6 @@ async def change_booking(
             party_size=details.party_size,
             other_info=other_info,
         )
-    except BookingRejected as exc:
-        options = ", ".join(say_when(a) for a in exc.alternatives)
-        raise ToolError(f"Not changed: {exc.message} Nearest times: {options or 'none'}.") from exc
-    except (AlreadyBooked, ReservationNotFound) as exc:
-        raise ToolError(f"Not changed: {exc.message}") from exc
-    except DatabaseUnavailable as exc:
-        raise ToolError(prompts.database_down(state.restaurant)) from exc
     state.selected_booking = changed
     await state.announce("updated", changed)
     return f"Changed. The booking is now: {describe_booking(changed)}. Read it back."
@@ -179,15 +175,25 @@ async def cancel_booking(context: RunContext_T) -> str:
     if context.speech_handle.interrupted:
         return "The caller interrupted; nothing was cancelled. Ask them to confirm again."
     context.disallow_interruptions()
-    try:
+    with _refused(state, "Not cancelled"):
         cancelled = await state.service.cancel(current.confirmation_code)
-    except ReservationNotFound as exc:
-        raise ToolError(f"Not cancelled: {exc.message}") from exc
-    except DatabaseUnavailable as exc:
-        raise ToolError(prompts.database_down(state.restaurant)) from exc
     state.selected_booking = None
     await state.announce("cancelled", cancelled)
     return f"Cancelled: {describe_booking(cancelled)}."
+
+
+@contextmanager
+def _refused(state: CallState, outcome: str) -> Iterator[None]:
+    """A change the database refused, as a ToolError the model can tell the caller."""
+    try:
+        yield
+    except BookingRejected as exc:
+        options = ", ".join(say_when(a) for a in exc.alternatives)
+        raise ToolError(f"{outcome}: {exc.message} Nearest times: {options or 'none'}.") from exc
+    except (AlreadyBooked, ReservationNotFound) as exc:
+        raise ToolError(f"{outcome}: {exc.message}") from exc
+    except DatabaseUnavailable as exc:
+        raise ToolError(prompts.database_down(state.restaurant)) from exc
 
 
 def _show(state: CallState, known: list[Reservation], found: int) -> str:

@@ -10,16 +10,11 @@ from agent.agents.transfers import (
     transfer_to_information,
     transfer_to_reservation,
 )
-from agent.call.state import CallState
 
 
 class Greeter(ReceptionAgent):
-    def __init__(self, state: CallState) -> None:
-        super().__init__(
-            state,
-            id="greeter",
-            tools=[transfer_to_reservation, transfer_to_information, transfer_to_escalation],
-        )
+    role = "greeter"
+    offers = (transfer_to_reservation, transfer_to_information, transfer_to_escalation)
 
     def entry_instructions(self) -> str:
         if self.state.previous_agent is None and self.state.resumed:

@@ -7,30 +7,9 @@ from livekit.agents import ToolError, function_tool
 from agent.agents.base import ReceptionAgent
 from agent.agents.phrasing import say_date
 from agent.agents.transfers import transfer_to_escalation, transfer_to_reservation
-from agent.call.state import CallState, RunContext_T
+from agent.call.state import RunContext_T
 from core.errors import InvalidValue
 from core.spoken.details import read_date
-
-
-class InformationAgent(ReceptionAgent):
-    def __init__(self, state: CallState) -> None:
-        super().__init__(
-            state,
-            id="information",
-            tools=[opening_hours_on, transfer_to_reservation, transfer_to_escalation],
-        )
-
-    def briefing(self) -> str | None:
-        question = self.state.information
-        if question is None:
-            return None
-        items = ", ".join(question.items) or "nothing specific"
-        return f"The caller asked about {question.query_type} (specifically: {items})."
-
-    def entry_instructions(self) -> str:
-        if self.state.information is None:
-            return "Ask what the caller would like to know."
-        return "Answer the caller's question first, in one or two sentences, from the facts."
 
 
 @function_tool
@@ -52,3 +31,20 @@ async def opening_hours_on(context: RunContext_T, date: str) -> str:
         return f"We are closed on {say_date(day)}."
     spans = ", ".join(f"{s.service} {s.opens:%H:%M} to {s.closes:%H:%M}" for s in services)
     return f"On {say_date(day)} we are open for {spans}."
+
+
+class InformationAgent(ReceptionAgent):
+    role = "information"
+    offers = (opening_hours_on, transfer_to_reservation, transfer_to_escalation)
+
+    def briefing(self) -> str | None:
+        question = self.state.information
+        if question is None:
+            return None
+        items = ", ".join(question.items) or "nothing specific"
+        return f"The caller asked about {question.query_type} (specifically: {items})."
+
+    def entry_instructions(self) -> str:
+        if self.state.information is None:
+            return "Ask what the caller would like to know."
+        return "Answer the caller's question first, in one or two sentences, from the facts."

@@ -26,57 +26,6 @@ from core.errors import (
 )
 
 
-class ReservationAgent(ReceptionAgent):
-    def __init__(self, state: CallState) -> None:
-        super().__init__(
-            state,
-            id="reservation",
-            tools=[
-                # A new booking, below.
-                record_booking_details,
-                check_availability,
-                confirm_booking,
-                # A booking the caller already has (agent/agents/existing_bookings.py).
-                find_booking,
-                check_booking_name,
-                choose_booking,
-                change_booking,
-                cancel_booking,
-                # Where it can send the caller.
-                transfer_to_information,
-                transfer_to_escalation,
-            ],
-        )
-
-    def briefing(self) -> str | None:
-        draft, notes = self.state.booking, []
-        if known := draft.known():
-            notes.append("Already understood: " + ", ".join(known) + ".")
-        if self.state.unclear:
-            notes.append("Said but unclear, ask again: " + ", ".join(self.state.unclear) + ".")
-        if self.state.oversized_party:
-            notes.append(
-                f"The caller wants a table for {self.state.oversized_party}. "
-                + prompts.oversized_party(self.state.restaurant)
-            )
-        if (number := self.state.caller_number) is not None and draft.phone == number:
-            notes.append(prompts.calling_from(number))
-        if missing := draft.missing():
-            notes.append("Still needed for a new booking: " + ", ".join(missing) + ".")
-        if self.state.caller_number:
-            notes.append(
-                "The caller's number is known from the phone line: to find their booking, call "
-                "find_booking without a number rather than asking for it."
-            )
-        return " ".join(notes) or None
-
-    def entry_instructions(self) -> str:
-        return (
-            "Briefly tell the caller what you already understood, then ask for the next "
-            "missing detail (or, to change or cancel, for their phone number or code)."
-        )
-
-
 @function_tool
 async def record_booking_details(
     context: RunContext_T,
@@ -200,3 +149,50 @@ def _summary(draft: BookingDraft) -> str:
 def _idempotency_key(state: CallState) -> str:
     details = repr(state.booking.key()).encode()
     return f"{state.session_id}:{hashlib.sha256(details).hexdigest()[:32]}"
+
+
+class ReservationAgent(ReceptionAgent):
+    role = "reservation"
+    offers = (
+        # A new booking, above.
+        record_booking_details,
+        check_availability,
+        confirm_booking,
+        # A booking the caller already has (agent/agents/existing_bookings.py).
+        find_booking,
+        check_booking_name,
+        choose_booking,
+        change_booking,
+        cancel_booking,
+        # Where it can send the caller.
+        transfer_to_information,
+        transfer_to_escalation,
+    )
+
+    def briefing(self) -> str | None:
+        draft, notes = self.state.booking, []
+        if known := draft.known():
+            notes.append("Already understood: " + ", ".join(known) + ".")
+        if self.state.unclear:
+            notes.append("Said but unclear, ask again: " + ", ".join(self.state.unclear) + ".")
+        if self.state.oversized_party:
+            notes.append(
+                f"The caller wants a table for {self.state.oversized_party}. "
+                + prompts.oversized_party(self.state.restaurant)
+            )
+        if (number := self.state.caller_number) is not None and draft.phone == number:
+            notes.append(prompts.calling_from(number))
+        if missing := draft.missing():
+            notes.append("Still needed for a new booking: " + ", ".join(missing) + ".")
+        if self.state.caller_number:
+            notes.append(
+                "The caller's number is known from the phone line: to find their booking, call "
+                "find_booking without a number rather than asking for it."
+            )
+        return " ".join(notes) or None
+
+    def entry_instructions(self) -> str:
+        return (
+            "Briefly tell the caller what you already understood, then ask for the next "
+            "missing detail (or, to change or cancel, for their phone number or code)."
+        )

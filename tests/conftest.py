@@ -41,6 +41,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = item.path.relative_to(tests).parts[0]
         for marker in DIRECTORY_MARKERS.get(folder, ()):
             item.add_marker(marker)
+        # The attack suite lives beside what each attack needs; `-m attack` runs all of it.
+        if item.path.name.startswith("test_attack"):
+            item.add_marker("attack")
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,10 @@ then drop the old one. Logs name a key by a short fingerprint, never the key its
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from core.errors import StartupError
-
-
-def fingerprint(key: str) -> str:
-    """Eight hex digits of the key's SHA-256: enough to tell keys apart in logs."""
-    return hashlib.sha256(key.encode()).hexdigest()[:8]
+from core.keys import fingerprint
 
 
 def parse_staff_keys(raw: str) -> dict[str, bytes]:

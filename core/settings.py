@@ -11,7 +11,9 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import StartupError
+from core.keys import exposed_weak_keys, is_loopback
 from core.notices.messages import EventType
+from core.notices.signature import secret_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +59,11 @@ class Settings(BaseSettings):
 
     # Notices for staff (docs/notices.md), posted by the API from the outbox. Unset:
     # nothing is posted; notices wait in the outbox until a URL is set, up to the give-up age.
+    # https, unless the receiver is on this machine: notices carry callers' names and numbers.
     staff_webhook_url: HttpUrl | None = None
+    # Signs every notice (Standard Webhooks): "whsec_" and the base64 of 24-64 random bytes.
+    # Unset: notices go unsigned.
+    staff_webhook_secret: SecretStr | None = None
     # Besides callbacks, which are always sent: reservation.created, reservation.cancelled
     # (bookings the voice agent makes or cancels), comma-separated.
     staff_webhook_events: Annotated[frozenset[EventType], NoDecode] = frozenset()
@@ -141,11 +147,35 @@ class Settings(BaseSettings):
         """livekit_url for LiveKit's server API, which speaks HTTP."""
         return self.livekit_url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
 
-    @field_validator("staff_webhook_url", mode="before")
+    @field_validator("staff_webhook_url", "staff_webhook_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # `STAFF_WEBHOOK_URL=` in a .env file means "none", as for the other optional settings.
         return None if value == "" else value
+
+    @field_validator("staff_webhook_url")
+    @classmethod
+    def _https_beyond_loopback(cls, url: HttpUrl | None) -> HttpUrl | None:
+        if url is not None and url.scheme != "https" and not is_loopback(url.host or ""):
+            raise ValueError(
+                "use an https:// URL: notices carry callers' names and numbers, and plain "
+                "http is only for a receiver on this machine (127.0.0.1, ::1, localhost)"
+            )
+        return url
+
+    @field_validator("staff_webhook_secret")
+    @classmethod
+    def _a_signing_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None:
+            secret_key(secret.get_secret_value())  # says what is wrong with it
+        return secret
+
+    @property
+    def staff_webhook_key(self) -> bytes | None:
+        """The key STAFF_WEBHOOK_SECRET stands for, or None: notices go unsigned."""
+        if self.staff_webhook_secret is None:
+            return None
+        return secret_key(self.staff_webhook_secret.get_secret_value())
 
     @field_validator("staff_webhook_events", mode="before")
     @classmethod
@@ -173,6 +203,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TURN_DETECTOR=audio-eot needs VAD_MIN_SILENCE_SECONDS of 0.25 or more"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _strong_keys_beyond_loopback(self) -> Settings:
+        api_keys = self.api_key.get_secret_value().split(",") if self.api_key else []
+        secret = self.livekit_api_secret.get_secret_value() if self.livekit_api_secret else None
+        if problem := exposed_weak_keys(self.api_host, api_keys, self.livekit_url, secret):
+            raise ValueError(problem)
         return self
 
     @model_validator(mode="after")

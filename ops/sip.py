@@ -1,5 +1,6 @@
-"""Phone calls: the settings checked once, livekit-sip's and Redis's command lines, and the
-inbound trunk and dispatch rule that put each caller in a fresh room with our agent."""
+"""Phone calls: the settings checked once, livekit-sip's and Redis's command lines (their secrets
+in private files beside them), and the inbound trunk and dispatch rule that put each caller in a
+fresh room with our agent."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import yaml
 from livekit import api
@@ -17,6 +18,7 @@ from core.errors import InvalidValue, StartupError
 from core.restaurant import Restaurant
 from core.settings import Settings
 from core.spoken.phones import normalize_phone
+from ops.private_files import write_private
 
 # What provisioning looks for, so a second start-up updates what the first one made.
 TRUNK_NAME = "receptionist"
@@ -121,9 +123,9 @@ def redis_config(url: str) -> dict[str, Any]:
         raise StartupError(f"REDIS_URL: {url!r} is not a redis:// URL (redis://host:6379/0).")
     config: dict[str, Any] = {"address": f"{parsed.hostname}:{parsed.port or 6379}"}
     if parsed.username:
-        config["username"] = parsed.username
+        config["username"] = unquote(parsed.username)
     if parsed.password:
-        config["password"] = parsed.password
+        config["password"] = unquote(parsed.password)
     if parsed.path.strip("/").isdigit():
         config["db"] = int(parsed.path.strip("/"))
     if parsed.scheme == "rediss":
@@ -132,19 +134,41 @@ def redis_config(url: str) -> dict[str, Any]:
 
 
 def sip_command(
-    binary: str, sip_config: dict[str, Any], redis: dict[str, Any], livekit: tuple[str, str, str]
+    binary: str,
+    config_file: Path,
+    sip_config: dict[str, Any],
+    redis: dict[str, Any],
+    livekit: tuple[str, str, str],
 ) -> list[str]:
     """livekit-sip with sip.yaml plus what it shares with livekit-server: its URL, key and
-    secret (`livekit`), and Redis."""
+    secret (`livekit`), and Redis; written to `config_file`, as they hold secrets."""
     url, key, secret = livekit
     config = {**sip_config, "ws_url": url, "api_key": key, "api_secret": secret, "redis": redis}
-    return [binary, "--config-body", yaml.safe_dump(config)]
+    write_private(config_file, yaml.safe_dump(config))
+    return [binary, "--config", str(config_file)]
 
 
-def redis_command(binary: str, redis: dict[str, Any]) -> list[str]:
-    """A throwaway Redis on REDIS_URL's loopback address: LiveKit keeps only live state there."""
+def redis_command(binary: str, redis: dict[str, Any], config_file: Path) -> list[str]:
+    """A throwaway Redis on REDIS_URL's loopback address (LiveKit keeps only live state there),
+    asking for REDIS_URL's password if it has one; its settings written to `config_file`."""
     host, _, port = str(redis["address"]).rpartition(":")
-    return [binary, "--bind", host, "--port", port, "--save", "", "--appendonly", "no"]
+    if redis.get("username", "default") != "default":
+        raise StartupError(
+            "REDIS_URL: the Redis `receptionist up` starts has only the default user; drop the "
+            "user name (redis://:password@host:port) or point REDIS_URL at a Redis you run."
+        )
+    lines = [f"bind {host}", f"port {port}", 'save ""', "appendonly no"]
+    if password := redis.get("password"):
+        lines.append(f"requirepass {_redis_quoted(str(password))}")
+    write_private(config_file, "\n".join(lines) + "\n")
+    return [binary, str(config_file)]
+
+
+def _redis_quoted(value: str) -> str:
+    """`value` as one word of a redis.conf line: quoted, anything but plain ASCII as \\xHH."""
+    raw = value.encode()
+    plain = (chr(b) if 0x20 < b < 0x7F and b not in b'"\\' else f"\\x{b:02x}" for b in raw)
+    return f'"{"".join(plain)}"'
 
 
 async def provision(lkapi: api.LiveKitAPI, lines: PhoneLines, agent_name: str) -> tuple[str, str]:

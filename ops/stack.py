@@ -18,9 +18,11 @@ import yaml
 from livekit import api
 
 from core.errors import StartupError
+from core.keys import fingerprint, is_loopback
 from core.settings import PROJECT_ROOT, Settings, get_settings
 from ops.children import Stack
 from ops.local import start_locally
+from ops.private_files import create_private, write_private
 from ops.sip import (
     REDIS_READY,
     SIP_LISTENING,
@@ -30,8 +32,9 @@ from ops.sip import (
     sip_command,
 )
 
-LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 TOOLS_BIN = PROJECT_ROOT / ".tools" / "bin"
+# The staff key `up` generates when API_KEY is unset, in DATA_DIR.
+DEV_API_KEY = "dev-api-key"
 
 
 # livekit-agents logs this once the worker can be sent calls. A room created before then never
@@ -58,25 +61,27 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     # children then share this (possibly embedded) database.
     local = asyncio.run(start_locally(settings))
     os.environ["DATABASE_URL"] = local.started.database_url
-    os.environ.setdefault("API_KEY", _dev_secret(settings, "dev-api-key"))
+    os.environ["API_KEY"], sign_in = staff_key(settings)
     phone = local.phone
     if phone is not None and needs_local(settings.redis_url):
         # livekit-server and livekit-sip find each other through Redis.
-        argv = redis_command(_tool("redis-server"), phone.redis)
+        argv = redis_command(_tool("redis-server"), phone.redis, _private(settings, "redis.conf"))
         redis_ready = stack.start_watched("redis", argv, REDIS_READY)
         _wait_until(redis_ready.is_set, stack, "Redis to accept connections")
+    key = settings.livekit_api_key.get_secret_value() if settings.livekit_api_key else ""
+    secret = settings.livekit_api_secret.get_secret_value() if settings.livekit_api_secret else ""
     if needs_local(settings.livekit_url):
-        os.environ.setdefault("LIVEKIT_API_KEY", "devkey")
-        os.environ.setdefault("LIVEKIT_API_SECRET", _dev_secret(settings, "livekit-secret"))
-        os.environ["LIVEKIT_KEYS"] = (
-            f"{os.environ['LIVEKIT_API_KEY']}: {os.environ['LIVEKIT_API_SECRET']}"
-        )
+        key = key or "devkey"
+        secret = secret or _dev_secret(settings, "livekit-secret")[0]
+        # The children read them from their environment, which only this user can read.
+        os.environ.update(LIVEKIT_API_KEY=key, LIVEKIT_API_SECRET=secret)
+        os.environ["LIVEKIT_KEYS"] = f"{key}: {secret}"
         redis = phone.redis if phone is not None else None
         stack.start("livekit-server", livekit_command(settings, redis=redis))
         _wait_until(lambda: _listening(settings.livekit_url), stack, "livekit-server to listen")
     os.environ.setdefault("LIVEKIT_URL", settings.livekit_url)
     if phone is not None:
-        _start_sip(stack, settings, phone)
+        _start_sip(stack, settings, phone, (os.environ["LIVEKIT_URL"], key, secret))
     get_settings.cache_clear()
     python = sys.executable
     api = f"http://{settings.api_host}:{settings.api_port}"
@@ -93,8 +98,6 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     _wait_until(lambda: _listening(api), stack, "the API to listen")
     if registered is not None:
         _wait_until(registered.is_set, stack, "the voice worker to register with LiveKit")
-    # API_KEY may list several keys during a rotation; any of them will do here.
-    staff_key = os.environ["API_KEY"].split(",")[0].strip()
     talk = (
         f"Talk to the agent: open {api}/ and press 'Call the restaurant'."
         if registered is not None
@@ -107,7 +110,7 @@ def _start_all(stack: Stack, settings: Settings) -> None:
         )
     print(
         f"\n{talk}\n"
-        f"Staff API:    {api}/docs  (Authorization: Bearer {staff_key})\n"
+        f"Staff API:    {api}/docs  (Authorization: Bearer {sign_in})\n"
         f"Staff page:   {api}/staff  (sign in with that key)\n"
         f"Caller token: curl -X POST {api}/api/token\n"
         f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"
@@ -118,13 +121,30 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     )
 
 
-def _start_sip(stack: Stack, settings: Settings, phone: PhoneLines) -> None:
+def staff_key(settings: Settings) -> tuple[str, str]:
+    """API_KEY for the stack, and what `up` shows in its place: the key itself only the once it
+    is generated, else where it is kept or which of the operator's keys it is."""
+    if settings.api_key is not None and settings.api_key.get_secret_value().strip():
+        raw = settings.api_key.get_secret_value()
+        # API_KEY may list several keys during a rotation; any of them will do.
+        first = raw.split(",")[0].strip()
+        return raw, f"<your API_KEY, fingerprint {fingerprint(first)}>"
+    key, generated = _dev_secret(settings, DEV_API_KEY)
+    if generated:
+        where = settings.data_dir / DEV_API_KEY
+        return key, f"{key}; shown this once, kept in {where}"
+    return key, f"$(cat {settings.data_dir / DEV_API_KEY})"
+
+
+def _start_sip(
+    stack: Stack, settings: Settings, phone: PhoneLines, livekit: tuple[str, str, str]
+) -> None:
     """livekit-sip, listening, with our trunk and dispatch rule in place."""
-    key, secret = os.environ.get("LIVEKIT_API_KEY", ""), os.environ.get("LIVEKIT_API_SECRET", "")
+    url, key, secret = livekit
     if not key or not secret:
         raise StartupError("Telephony needs LIVEKIT_API_KEY and LIVEKIT_API_SECRET.")
-    url = os.environ["LIVEKIT_URL"]
-    argv = sip_command(_tool("livekit-sip"), phone.sip_config, phone.redis, (url, key, secret))
+    config = _private(settings, "livekit-sip.yaml")
+    argv = sip_command(_tool("livekit-sip"), config, phone.sip_config, phone.redis, livekit)
     listening = stack.start_watched("livekit-sip", argv, SIP_LISTENING)
     _wait_until(listening.is_set, stack, "livekit-sip to listen")
 
@@ -147,7 +167,7 @@ def _wait_until(ready: Callable[[], bool], stack: Stack, what: str) -> None:
 
 def needs_local(url: str) -> bool:
     """A loopback LiveKit (or Redis) URL with nothing listening: start one ourselves."""
-    return urlparse(url).hostname in LOOPBACK and not _listening(url)
+    return is_loopback(urlparse(url).hostname or "") and not _listening(url)
 
 
 def livekit_command(settings: Settings, redis: dict[str, object] | None = None) -> list[str]:
@@ -169,8 +189,10 @@ def livekit_command(settings: Settings, redis: dict[str, object] | None = None) 
         raise StartupError(f"{path} should hold livekit-server's settings as a YAML mapping.")
     config["port"] = _address(settings.livekit_url)[1]
     if redis is not None:
-        config["redis"] = redis
-    return [_tool("livekit-server"), "--config-body", yaml.safe_dump(config)]
+        config["redis"] = redis  # with REDIS_URL's password, if it has one
+    path = _private(settings, "livekit-server.yaml")
+    write_private(path, yaml.safe_dump(config))
+    return [_tool("livekit-server"), "--config", str(path)]
 
 
 # Where each program `up` runs comes from, for the sentence that says how to get it.
@@ -201,13 +223,15 @@ def _listening(url: str) -> bool:
         return probe.connect_ex(_address(url)) == 0
 
 
-def _dev_secret(settings: Settings, name: str) -> str:
-    """A random secret generated once and kept in the data folder, for local development."""
+def _private(settings: Settings, name: str) -> Path:
+    """Where a child's settings file goes: what holds a secret is read from a private file,
+    never given on the command line, which any local user can read."""
+    return settings.data_dir / "stack" / name
+
+
+def _dev_secret(settings: Settings, name: str) -> tuple[str, bool]:
+    """A random secret generated once and kept in the data folder, for local development; and
+    whether it was generated now."""
     path: Path = settings.data_dir / name
-    if path.exists():
-        return path.read_text().strip()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    path.write_text(value + "\n")
-    path.chmod(0o600)
-    return value
+    generated = create_private(path, secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip(), generated

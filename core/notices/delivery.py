@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import httpx
 from core.db.outbox import OutboxStore
 from core.errors import DatabaseUnavailable
 from core.notices.messages import ALWAYS, EventType, OutboxNotice, StaffNotice, staff_notice
+from core.notices.signature import signature_headers
 from core.restaurant import Restaurant
 from core.settings import Settings
 
@@ -45,6 +47,8 @@ class DeliveryPolicy:
     retry_max: float
     give_up: timedelta
     poll: float
+    # STAFF_WEBHOOK_SECRET's key: each attempt is signed with it. None: unsigned.
+    key: bytes | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy | None:
@@ -59,6 +63,7 @@ class DeliveryPolicy:
             retry_max=settings.staff_webhook_retry_max_seconds,
             give_up=timedelta(hours=settings.staff_webhook_give_up_hours),
             poll=settings.staff_webhook_poll_seconds,
+            key=settings.staff_webhook_key,
         )
 
     @property
@@ -146,18 +151,21 @@ class NoticeDelivery:
 
     async def _post(self, body: StaffNotice) -> tuple[str | None, float | None]:
         """Post one notice: no error, or what went wrong and when the receiver asks us back."""
+        # The bytes signed are the bytes sent.
+        content = body.model_dump_json(exclude_none=True).encode()
+        headers = {
+            "content-type": "application/json",
+            # The Standard Webhooks header for the id receivers de-duplicate on.
+            "webhook-id": str(body.event_id),
+        }
+        if self.policy.key is not None:
+            # Signed at each attempt, so a retry hours later is not refused as a replay.
+            now = int(time.time())
+            headers |= signature_headers(self.policy.key, body.event_id, now, content)
         try:
             # The whole exchange, not just each read: a receiver trickling bytes is slow too.
             async with asyncio.timeout(self.policy.timeout):
-                response = await self.client.post(
-                    self.policy.url,
-                    content=body.model_dump_json(exclude_none=True),
-                    headers={
-                        "content-type": "application/json",
-                        # The Standard Webhooks header for the id receivers de-duplicate on.
-                        "webhook-id": str(body.event_id),
-                    },
-                )
+                response = await self.client.post(self.policy.url, content=content, headers=headers)
         except TimeoutError:
             return "timed out", None
         except httpx.HTTPError as exc:

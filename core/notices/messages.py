@@ -49,7 +49,8 @@ class ReservationBody(BaseModel):
 
 class StaffNotice(BaseModel):
     """The webhook body (docs/notices.md). Slack and Teams incoming webhooks show
-    `text`; other receivers read the fields, and de-duplicate on `event_id`."""
+    `text`, made inert (`chat_text`); other receivers read the fields, which hold what callers
+    said as they said it, and de-duplicate on `event_id`."""
 
     event_id: UUID
     type: EventType
@@ -58,6 +59,20 @@ class StaffNotice(BaseModel):
     text: str
     escalation: EscalationBody | None = None
     reservation: ReservationBody | None = None
+
+
+def chat_text(text: str) -> str:
+    """`text` shown as typed by Slack and Teams, whatever a caller put in it.
+
+    Slack reads `&`, `<` and `>` as markup (`<!channel>` notifies everyone, `<https://x|Open>`
+    is a link named anything): they become `&amp;`, `&lt;` and `&gt;`, Slack's own escaping
+    (api.slack.com/reference/surfaces/formatting#escaping). Teams reads Markdown, where
+    `[Open](https://x)` is a link and `![](https://x)` an image: a zero-width space between `]`
+    and `(` leaves them text. Line breaks become spaces, so no text poses as a line of ours.
+    """
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("](", "]\u200b(")
 
 
 def staff_notice(notice: OutboxNotice, restaurant: Restaurant) -> StaffNotice:
@@ -75,7 +90,7 @@ def staff_notice(notice: OutboxNotice, restaurant: Restaurant) -> StaffNotice:
             f"{escalation.phone_number}. {escalation.reason}: {escalation.summary}"
         )
         body = EscalationBody.model_validate(escalation, from_attributes=True)
-        return StaffNotice(**common, text=text, escalation=body)
+        return StaffNotice(**common, text=chat_text(text), escalation=body)
     booking = Reservation.model_validate(notice.subject)
     what = "New booking" if notice.event_type == "reservation.created" else "Cancelled"
     text = (
@@ -92,4 +107,4 @@ def staff_notice(notice: OutboxNotice, restaurant: Restaurant) -> StaffNotice:
         other_info=booking.other_info,
         status=booking.status,
     )
-    return StaffNotice(**common, text=text, reservation=reservation)
+    return StaffNotice(**common, text=chat_text(text), reservation=reservation)

@@ -11,8 +11,8 @@ import asyncpg
 import httpx
 import pytest
 
-from api.staff_keys import fingerprint
 from core.db.reservations import ReservationStore
+from core.keys import fingerprint
 from core.restaurant import Restaurant
 from tests.support.api import API_KEY, served
 from tests.support.retention import NOW, personal_data, visit

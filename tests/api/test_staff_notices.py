@@ -12,27 +12,17 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from api.main import app
 from core.db.outbox import OutboxStore
 from core.db.pool import create_pool
 from core.notices.delivery import DeliveryPolicy, NoticeDelivery
 from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
-from core.settings import get_settings
+from tests.support.api import the_api_posting_to
 from tests.support.database import INSPECT, outbox
 from tests.support.days import DINNER, SATURDAY
 from tests.support.receiver import WAIT, Answer, Receiver
-
-QUICK = {
-    "STAFF_WEBHOOK_EVENTS": "reservation.created,reservation.cancelled",
-    "STAFF_WEBHOOK_RETRY_SECONDS": "0.05",
-    "STAFF_WEBHOOK_RETRY_MAX_SECONDS": "0.2",
-    "STAFF_WEBHOOK_POLL_SECONDS": "0.05",
-    "STAFF_WEBHOOK_TIMEOUT_SECONDS": "1",
-}
 
 
 @pytest.fixture
@@ -49,16 +39,6 @@ async def receiver_that(answer: Callable[[int], Answer], started: list[Receiver]
     started.append(receiver)
     await receiver.start()
     return receiver
-
-
-def the_api_posting_to(url: str, monkeypatch: pytest.MonkeyPatch) -> LifespanManager:
-    """The real app, whose lifespan runs the delivery, configured as an operator would."""
-    monkeypatch.setenv("STAFF_WEBHOOK_URL", url)
-    for name, value in QUICK.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    # Generous: start-up checks the database, and this machine is shared and busy.
-    return LifespanManager(app, startup_timeout=WAIT, shutdown_timeout=WAIT)
 
 
 async def the_agents_day(service: ReservationService, calls: CallService) -> list[str]:

@@ -4,18 +4,19 @@ takes a call, and Ctrl-C stops everything it started."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from pathlib import Path
 
-import yaml
-
-from core.settings import PROJECT_ROOT
-from ops.sip import read_sip_config
 from testkit.caller import Caller
 from testkit.stack import LiveKitServer, free_port, wait_for
-from tests.support.phone import Phone, compose, loudest, rtp_range
-from tests.support.run_command import healthy, process_tree, receptionist_up, up_env
+from tests.support.phone import Phone, compose, loudest
+from tests.support.run_command import (
+    healthy,
+    process_tree,
+    receptionist_up,
+    telephony_settings,
+    up_env,
+)
 from tests.support.stacks import PHONE_CALLS
 
 
@@ -65,22 +66,16 @@ async def test_with_telephony_on_it_also_runs_redis_and_livekit_sip_and_answers_
     livekit_binary: str, telephony_programs: dict[str, str], migrated_url: str, tmp_path: Path
 ) -> None:
     livekit = LiveKitServer(livekit_binary, tmp_path, target_load=100.0)
-    sip_port, redis_port = free_port(socket.SOCK_DGRAM), free_port()
-    sip_config = tmp_path / "sip.yaml"
-    config = read_sip_config(PROJECT_ROOT / "sip.yaml") | {
-        "sip_port": sip_port,
-        "rtp_port": rtp_range(),
-    }
-    sip_config.write_text(yaml.safe_dump(config))
+    telephony, sip_port = telephony_settings(tmp_path)
+    redis_port = free_port()
     env = up_env(
         livekit,
         migrated_url,
         tmp_path,
-        SIP_ENABLED="true",
-        SIP_CONFIG=str(sip_config),
         # Nothing listens there, so `up` starts its own Redis.
         REDIS_URL=f"redis://127.0.0.1:{redis_port}",
         models=PHONE_CALLS,
+        **telephony,
     )
     ports = (livekit.port, int(env["API_PORT"]), redis_port, sip_port)
     with receptionist_up(env, tmp_path, ports) as up:

@@ -1,5 +1,5 @@
-"""The real app (auth, validation, lifespan, migrations) in-process: its test key and a client of
-it run through its lifespan."""
+"""The real app (auth, validation, lifespan, migrations) in-process: its test key, a client of it
+run through its lifespan, and the app delivering staff notices to a test's receiver."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
 from api.main import app
@@ -14,6 +15,14 @@ from core.settings import get_settings
 
 API_KEY = "test-key-5f0c"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
+# Staff notices delivered quickly, and bookings announced too (tests/api/test_staff_notices.py).
+QUICK = {
+    "STAFF_WEBHOOK_EVENTS": "reservation.created,reservation.cancelled",
+    "STAFF_WEBHOOK_RETRY_SECONDS": "0.05",
+    "STAFF_WEBHOOK_RETRY_MAX_SECONDS": "0.2",
+    "STAFF_WEBHOOK_POLL_SECONDS": "0.05",
+    "STAFF_WEBHOOK_TIMEOUT_SECONDS": "1",
+}
 
 
 @asynccontextmanager
@@ -28,3 +37,13 @@ async def served() -> AsyncIterator[httpx.AsyncClient]:
                 yield client
     finally:
         get_settings.cache_clear()
+
+
+def the_api_posting_to(url: str, monkeypatch: pytest.MonkeyPatch) -> LifespanManager:
+    """The real app, whose lifespan runs the delivery, configured as an operator would."""
+    monkeypatch.setenv("STAFF_WEBHOOK_URL", url)
+    for name, value in QUICK.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    # Generous: start-up checks the database, and this machine is shared and busy.
+    return LifespanManager(app, startup_timeout=60, shutdown_timeout=60)

@@ -77,7 +77,7 @@ class Telephony:
         self.redis_config: dict[str, object] = {"address": f"127.0.0.1:{self.redis_port}"}
 
     def start_redis(self, env: dict[str, str]) -> Process:
-        argv = redis_command(self.redis_binary, self.redis_config)
+        argv = redis_command(self.redis_binary, self.redis_config, self.workdir / "redis.conf")
         redis = Process("redis", argv, env, self.workdir / "redis.log")
         redis.start_and_wait(
             lambda: "Ready to accept connections" in redis.output(), "Redis to start"
@@ -88,7 +88,9 @@ class Telephony:
         # The project's sip.yaml, on ports free for this run.
         config = read_sip_config(PROJECT_ROOT / "sip.yaml")
         config.update(sip_port=self.sip_port, rtp_port=rtp_range())
-        argv = sip_command(self.sip_binary, config, self.redis_config, (livekit_url, key, secret))
+        livekit = (livekit_url, key, secret)
+        config_file = self.workdir / "livekit-sip.yaml"
+        argv = sip_command(self.sip_binary, config_file, config, self.redis_config, livekit)
         sip = Process("livekit-sip", argv, env, self.workdir / "livekit-sip.log")
         sip.start_and_wait(
             lambda: "sip signaling listening on" in sip.output(), "livekit-sip to listen", 60

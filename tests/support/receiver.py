@@ -4,9 +4,10 @@ whose answer to each attempt at a notice a test chooses: accept, fail with a 500
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import uvicorn
@@ -28,6 +29,9 @@ class Arrival:
     attempt: int
     answer: Answer
     body: dict[str, Any]
+    # The bytes and headers as they came, for checking a signature.
+    raw: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Receiver:
@@ -50,13 +54,14 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/notices"
 
     async def _notice(self, request: Request) -> Response:
-        body = await request.json()
+        raw = await request.body()
+        body = json.loads(raw)
         event_id = body["event_id"]
         attempt = 1 + sum(a.event_id == event_id for a in self.arrivals)
         answer = self.answer(attempt)
-        self.arrivals.append(
-            Arrival(event_id, request.headers.get("webhook-id"), attempt, answer, body)
-        )
+        header_id = request.headers.get("webhook-id")
+        headers = dict(request.headers)
+        self.arrivals.append(Arrival(event_id, header_id, attempt, answer, body, raw, headers))
         async with self._changed:
             if answer == "accept":
                 self.accepted[event_id] += 1

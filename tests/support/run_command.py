@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -16,7 +17,9 @@ import httpx
 import yaml
 
 from core.settings import PROJECT_ROOT
+from ops.sip import read_sip_config
 from testkit.stack import TOOLS_BIN, LiveKitServer, free_port, listening, wait_for
+from tests.support.phone import rtp_range
 from tests.support.stacks import service_env
 
 RECEPTIONIST = Path(sys.executable).parent / "receptionist"
@@ -122,6 +125,18 @@ def up_env(
         PATH=f"{TOOLS_BIN}{os.pathsep}{os.environ['PATH']}",
         **extra,
     )
+
+
+def telephony_settings(tmp_path: Path) -> tuple[dict[str, str], int]:
+    """Telephony on for `up`, with the project's sip.yaml on free ports; and its SIP port."""
+    sip_port = free_port(socket.SOCK_DGRAM)
+    sip_config = tmp_path / "sip.yaml"
+    config = read_sip_config(PROJECT_ROOT / "sip.yaml") | {
+        "sip_port": sip_port,
+        "rtp_port": rtp_range(),
+    }
+    sip_config.write_text(yaml.safe_dump(config))
+    return {"SIP_ENABLED": "true", "SIP_CONFIG": str(sip_config)}, sip_port
 
 
 def healthy(api_base: str) -> bool:

@@ -86,11 +86,13 @@ def test_redis_url_becomes_the_section_both_servers_read() -> None:
     }
 
 
-def test_livekit_sip_gets_the_server_keys_and_redis_beside_sip_yaml() -> None:
-    argv = sip_command("livekit-sip", {"sip_port": 5060}, {"address": "h:1"}, ("ws://x", "k", "s"))
-    assert argv[:2] == ["livekit-sip", "--config-body"]
+def test_livekit_sip_gets_the_server_keys_and_redis_beside_sip_yaml(tmp_path: Path) -> None:
+    config = tmp_path / "livekit-sip.yaml"
+    livekit = ("ws://x", "k", "s")
+    argv = sip_command("livekit-sip", config, {"sip_port": 5060}, {"address": "h:1"}, livekit)
+    assert argv == ["livekit-sip", "--config", str(config)]
     for line in ("sip_port: 5060", "ws_url: ws://x", "api_key: k", "api_secret: s", "address: h:1"):
-        assert line in argv[2]
+        assert line in config.read_text()
 
 
 def staff_file(tmp_path: Path, staff: str) -> Path:

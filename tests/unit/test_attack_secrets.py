@@ -13,10 +13,11 @@ import pytest
 
 from core.errors import StartupError
 from core.keys import fingerprint
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from ops.private_files import create_private, write_private
 from ops.sip import redis_command, redis_config, sip_command
 from ops.stack import DEV_API_KEY, livekit_command, staff_key
+from tests.support.settings import settings_from
 
 STRONG = "k3Y-Strong-Enough-For-Anyone-To-Face-0123"
 # A random value, too short: refused without being echoed.
@@ -34,16 +35,6 @@ def careless_umask() -> Iterator[None]:
     before = os.umask(0)
     yield
     os.umask(before)
-
-
-def read_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        return get_settings()
-    finally:
-        get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -73,21 +64,21 @@ def test_a_weak_key_guarding_more_than_this_machine_stops_start_up(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str
 ) -> None:
     with pytest.raises(StartupError, match=named) as refused:
-        read_settings(monkeypatch, **env)
+        settings_from(monkeypatch, **env)
     assert "guards more than this machine" in str(refused.value)
     assert SHORT not in str(refused.value)
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
 def test_on_this_machine_alone_any_key_will_do(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
-    settings = read_settings(
+    settings = settings_from(
         monkeypatch, API_HOST=host, API_KEY="change-me", LIVEKIT_API_SECRET="secret"
     )
     assert settings.api_key is not None and settings.api_key.get_secret_value() == "change-me"
 
 
 def test_strong_keys_may_face_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = read_settings(
+    settings = settings_from(
         monkeypatch, API_HOST="0.0.0.0", API_KEY=f"{STRONG},{STRONG}x", LIVEKIT_API_SECRET=STRONG
     )
     assert settings.api_host == "0.0.0.0"

@@ -16,7 +16,7 @@ from core.notices.delivery import DeliveryPolicy
 from core.notices.messages import OutboxNotice, chat_text, staff_notice
 from core.notices.signature import secret_key, signature_headers
 from core.restaurant import Restaurant
-from core.settings import Settings, get_settings
+from tests.support.settings import settings_from
 
 # What a caller can make the model write into a callback or a booking.
 EVERYONE = "<!channel> Aisha"
@@ -100,16 +100,6 @@ def test_a_signature_is_the_hmac_of_id_time_and_the_exact_body() -> None:
     )
 
 
-def set_and_read(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        return get_settings()
-    finally:
-        get_settings.cache_clear()
-
-
 @pytest.mark.parametrize(
     "secret",
     [
@@ -123,7 +113,7 @@ def test_a_signing_secret_that_is_not_one_is_refused(
     monkeypatch: pytest.MonkeyPatch, secret: str
 ) -> None:
     with pytest.raises(StartupError, match="STAFF_WEBHOOK_SECRET: use 'whsec_'") as refused:
-        set_and_read(monkeypatch, STAFF_WEBHOOK_SECRET=secret)
+        settings_from(monkeypatch, STAFF_WEBHOOK_SECRET=secret)
     assert secret not in str(refused.value)
 
 
@@ -132,10 +122,10 @@ def test_a_signing_secret_signs_and_none_leaves_notices_unsigned(
 ) -> None:
     url = "https://hooks.example.com/T000/B000/xyz"
     signed = DeliveryPolicy.from_settings(
-        set_and_read(monkeypatch, STAFF_WEBHOOK_URL=url, STAFF_WEBHOOK_SECRET=SECRET)
+        settings_from(monkeypatch, STAFF_WEBHOOK_URL=url, STAFF_WEBHOOK_SECRET=SECRET)
     )
     assert signed is not None and signed.key == KEY
-    unsigned = DeliveryPolicy.from_settings(set_and_read(monkeypatch, STAFF_WEBHOOK_SECRET=""))
+    unsigned = DeliveryPolicy.from_settings(settings_from(monkeypatch, STAFF_WEBHOOK_SECRET=""))
     assert unsigned is not None and unsigned.key is None
 
 
@@ -146,7 +136,7 @@ def test_a_plain_http_webhook_beyond_this_machine_is_refused(
     monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
     with pytest.raises(StartupError, match="STAFF_WEBHOOK_URL: use an https:// URL"):
-        set_and_read(monkeypatch, STAFF_WEBHOOK_URL=url)
+        settings_from(monkeypatch, STAFF_WEBHOOK_URL=url)
 
 
 @pytest.mark.parametrize(
@@ -159,4 +149,4 @@ def test_a_plain_http_webhook_beyond_this_machine_is_refused(
     ],
 )
 def test_https_or_this_machine_is_accepted(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    assert str(set_and_read(monkeypatch, STAFF_WEBHOOK_URL=url).staff_webhook_url) == url
+    assert str(settings_from(monkeypatch, STAFF_WEBHOOK_URL=url).staff_webhook_url) == url

@@ -59,6 +59,9 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     local = asyncio.run(start_locally(settings))
     os.environ["DATABASE_URL"] = local.started.database_url
     os.environ.setdefault("API_KEY", _dev_secret(settings, "dev-api-key"))
+    if settings.api_host in LOOPBACK and "api_docs" not in settings.model_fields_set:
+        # Only this machine can reach the API: the interactive docs may be open to it.
+        os.environ["API_DOCS"] = "public"
     phone = local.phone
     if phone is not None and needs_local(settings.redis_url):
         # livekit-server and livekit-sip find each other through Redis.
@@ -107,7 +110,7 @@ def _start_all(stack: Stack, settings: Settings) -> None:
         )
     print(
         f"\n{talk}\n"
-        f"Staff API:    {api}/docs  (Authorization: Bearer {staff_key})\n"
+        f"Staff API:    {_api_docs(api, staff_key)}\n"
         f"Staff page:   {api}/staff  (sign in with that key)\n"
         f"Caller token: curl -X POST {api}/api/token\n"
         f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"
@@ -116,6 +119,16 @@ def _start_all(stack: Stack, settings: Settings) -> None:
         "Ctrl-C stops everything.\n",
         flush=True,
     )
+
+
+def _api_docs(api: str, staff_key: str) -> str:
+    """Where the staff API is described, as API_DOCS lets it be (api/routes/docs.py)."""
+    docs = get_settings().api_docs
+    if docs == "public":
+        return f"{api}/docs  (Authorization: Bearer {staff_key})"
+    if docs == "staff":
+        return f"{api}/openapi.json  (Authorization: Bearer {staff_key})"
+    return "docs/staff-api.md"
 
 
 def _start_sip(stack: Stack, settings: Settings, phone: PhoneLines) -> None:

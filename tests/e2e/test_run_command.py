@@ -8,6 +8,7 @@ import socket
 import time
 from pathlib import Path
 
+import httpx
 import yaml
 
 from core.settings import PROJECT_ROOT
@@ -55,6 +56,9 @@ async def test_without_an_openai_key_it_runs_all_but_the_worker_and_says_so(
         assert "the voice worker is not running; set it in .env" in up.output()
         assert "no agent answers until OPENAI_API_KEY is set" in up.output()
         wait_for(lambda: healthy(up.api_base), "the API to answer /healthz")
+        # On loopback, with API_DOCS unset, only this machine reaches the interactive docs.
+        assert f"Staff API:    {up.api_base}/docs" in up.output()
+        assert httpx.get(f"{up.api_base}/docs", timeout=10).status_code == 200
         commands = " | ".join(process_tree(up.process.pid).values())
         assert "livekit-server" in commands and "uvicorn" in commands
         assert "-m agent" not in commands

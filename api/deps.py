@@ -3,10 +3,11 @@ routers, which all need the key."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import AUTH_RESPONSES
@@ -51,6 +52,29 @@ async def require_api_key(
         )
 
 
+async def check_api_key(request: Request) -> None:
+    """require_api_key, called directly rather than as a dependency."""
+    await require_api_key(request, await _bearer(request))
+
+
+class KeyFirstRoute(APIRoute):
+    """A staff route that refuses a caller without a key before it reads the body.
+
+    FastAPI reads and parses the body before it runs any dependency, so on its own a keyless
+    caller would have the body read and could learn from a 422 what it should hold. The
+    dependency stays on the router too: the OpenAPI schema shows the key from it.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def key_first(request: Request) -> Response:
+            await check_api_key(request)
+            return await handle(request)
+
+        return key_first
+
+
 def staff_router(
     prefix: str, tag: str, responses: dict[int | str, dict[str, object]] | None = None
 ) -> APIRouter:
@@ -58,6 +82,7 @@ def staff_router(
     return APIRouter(
         prefix=prefix,
         tags=[tag],
+        route_class=KeyFirstRoute,
         dependencies=[Depends(require_api_key)],
         responses=AUTH_RESPONSES | (responses or {}),
     )

@@ -48,6 +48,7 @@ NOT_FOUND_RESPONSES: dict[int | str, dict[str, object]] = {
 # FastAPI's answer to a body it cannot decode as text (not UTF-8); bad JSON is a 422.
 BODY_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"model": Problem, "description": "The body cannot be read."},
+    413: {"model": Problem, "description": "The body is larger than MAX_BODY_BYTES."},
 }
 CONFLICT_RESPONSES: dict[int | str, dict[str, object]] = BODY_RESPONSES | {
     409: {"model": Problem, "description": "The rules do not allow that change now."},

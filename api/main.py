@@ -11,9 +11,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.access_log import install_access_log
+from api.body_limit import install_body_limit
 from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
-from api.routes import analytics, escalations, health, occupancy, reservations, token, web
+from api.routes import analytics, docs, escalations, health, occupancy, reservations, token, web
+from api.security_headers import install_security_headers
 from api.staff_keys import parse_staff_keys
 from core.db.base import Database
 from core.db.call_records import CallRecords
@@ -77,8 +79,15 @@ app = FastAPI(
     "health, and caller tokens.",
     lifespan=lifespan,
     responses=PROBLEM_RESPONSES,
+    # Served by api/routes/docs.py, as API_DOCS says; no ReDoc.
+    openapi_url=None,
+    docs_url=None,
+    redoc_url=None,
 )
 install_error_handlers(app)
+# Middleware added later wraps what was added before: the body limit sits inside the access log
+# (a 413 is logged) and the token route's CORS (a browser can read it); the headers go on all.
+install_body_limit(app)
 install_access_log(app)
 app.include_router(reservations.router)
 app.include_router(escalations.router)
@@ -87,6 +96,8 @@ app.include_router(analytics.router)
 app.include_router(health.router)
 app.include_router(token.router)
 app.include_router(web.router)
+app.include_router(docs.router)
 token.install_token_cors(app)
+install_security_headers(app)
 # Last: the page is mounted at / and would otherwise shadow the routes above.
 web.install_call_page(app)

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     # Fail fast when the database is unreachable instead of hanging a caller.
     db_timeout_seconds: float = Field(default=2.0, gt=0)
 
+    # The largest request body any route takes, in bytes; larger ones are refused 413 as they
+    # arrive. The largest real one (a callback's 1000-character note, every character escaped
+    # in JSON) is under 13 KB.
+    max_body_bytes: int = Field(default=32_768, ge=4_096)
+    # /openapi.json and the interactive docs at /docs: "staff" (the schema, with the staff
+    # key), "public" (both, to anyone), or "off" (api/routes/docs.py).
+    api_docs: Literal["off", "staff", "public"] = "staff"
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 

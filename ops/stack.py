@@ -62,6 +62,9 @@ def _start_all(stack: Stack, settings: Settings) -> None:
     local = asyncio.run(start_locally(settings))
     os.environ["DATABASE_URL"] = local.started.database_url
     os.environ["API_KEY"], sign_in = staff_key(settings)
+    if is_loopback(settings.api_host) and "api_docs" not in settings.model_fields_set:
+        # Only this machine can reach the API: the interactive docs may be open to it.
+        os.environ["API_DOCS"] = "public"
     phone = local.phone
     if phone is not None and needs_local(settings.redis_url):
         # livekit-server and livekit-sip find each other through Redis.
@@ -110,7 +113,7 @@ def _start_all(stack: Stack, settings: Settings) -> None:
         )
     print(
         f"\n{talk}\n"
-        f"Staff API:    {api}/docs  (Authorization: Bearer {sign_in})\n"
+        f"Staff API:    {_api_docs(api, sign_in)}\n"
         f"Staff page:   {api}/staff  (sign in with that key)\n"
         f"Caller token: curl -X POST {api}/api/token\n"
         f"LiveKit:      {os.environ['LIVEKIT_URL']}\n"
@@ -134,6 +137,16 @@ def staff_key(settings: Settings) -> tuple[str, str]:
         where = settings.data_dir / DEV_API_KEY
         return key, f"{key}; shown this once, kept in {where}"
     return key, f"$(cat {settings.data_dir / DEV_API_KEY})"
+
+
+def _api_docs(api: str, sign_in: str) -> str:
+    """Where the staff API is described, as API_DOCS lets it be (api/routes/docs.py)."""
+    docs = get_settings().api_docs
+    if docs == "public":
+        return f"{api}/docs  (Authorization: Bearer {sign_in})"
+    if docs == "staff":
+        return f"{api}/openapi.json  (Authorization: Bearer {sign_in})"
+    return "docs/staff-api.md"
 
 
 def _start_sip(

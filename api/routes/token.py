@@ -21,6 +21,7 @@ from livekit import api
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.errors import BODY_RESPONSES
 from api.rate_limit import AddressRateLimit
 from api.schemas import Problem, TokenPublic, TokenRequest
 from core.settings import Settings, get_settings
@@ -30,17 +31,8 @@ logger = logging.getLogger(__name__)
 TOKEN_PATH = "/api/token"
 # Long enough to connect; the connection outlives the token (LiveKit checks it only on join).
 TOKEN_TTL = timedelta(minutes=15)
-# The largest valid request is well under 2 KiB; anything much bigger is not a token request.
-MAX_BODY_BYTES = 16_384
-
-TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    # FastAPI's answer to a body it cannot decode as text (not UTF-8); bad JSON is a 422.
-    400: {"model": Problem, "description": "The body cannot be read."},
-    # Sent by Starlette's body limit before the app sees the request, hence plain text.
-    413: {
-        "description": "The body is larger than 16 KiB.",
-        "content": {"text/plain": {"schema": {"type": "string"}}},
-    },
+# Its body is limited like every route's (api/body_limit.py).
+TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = BODY_RESPONSES | {
     429: {
         "model": Problem,
         "description": "Too many token requests from this client address.",
@@ -121,7 +113,6 @@ router = APIRouter(tags=["token"], lifespan=lifespan)
     summary="A caller's token to join a room and talk to the agent (public)",
     responses=TOKEN_RESPONSES,
     dependencies=[Depends(within_rate_limit)],
-    max_body_size=MAX_BODY_BYTES,
 )
 async def issue_token(
     request: Request,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse
@@ -66,6 +67,16 @@ def install_call_page(app: FastAPI) -> None:
     # Only /assets, never a catch-all at /: that would answer for every unknown API path.
     app.mount(
         "/assets",
-        StaticFiles(directory=WEB_DIST / "assets", check_dir=False),
+        PageAssets(directory=WEB_DIST / "assets", check_dir=False),
         name="call-page-assets",
     )
+
+
+class PageAssets(StaticFiles):
+    """The pages' files, never a source map: the build makes none (web/package.json), and one
+    left in web/dist by an older build would hand anyone the readable source."""
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if path.lower().endswith(".map"):
+            return "", None
+        return super().lookup_path(path)

@@ -7,6 +7,8 @@ import asyncio
 import time
 from pathlib import Path
 
+import httpx
+
 from testkit.caller import Caller
 from testkit.stack import LiveKitServer, free_port, wait_for
 from tests.support.phone import Phone, compose, loudest
@@ -56,6 +58,9 @@ async def test_without_an_openai_key_it_runs_all_but_the_worker_and_says_so(
         assert "the voice worker is not running; set it in .env" in up.output()
         assert "no agent answers until OPENAI_API_KEY is set" in up.output()
         wait_for(lambda: healthy(up.api_base), "the API to answer /healthz")
+        # On loopback, with API_DOCS unset, only this machine reaches the interactive docs.
+        assert f"Staff API:    {up.api_base}/docs" in up.output()
+        assert httpx.get(f"{up.api_base}/docs", timeout=10).status_code == 200
         commands = " | ".join(process_tree(up.process.pid).values())
         assert "livekit-server" in commands and "uvicorn" in commands
         assert "-m agent" not in commands

@@ -3,15 +3,17 @@ test's rules, what the agents publish to the room, and the booking a caller asks
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from livekit.agents import AgentSession, llm
 
 from agent.call.room_messages import ReservationNotice
 from agent.call.state import CallState
+from agent.hooks.handoff_log import attach_handoff_log
 from testkit.scripted_llm import Rule, ScriptedLLM, say
 
 SESSION_ID = "room-test-call"
@@ -42,6 +44,17 @@ class Notices(list[ReservationNotice]):
 
     async def __call__(self, notice: ReservationNotice) -> None:
         self.append(notice)
+
+
+@asynccontextmanager
+async def in_call(state: CallState, model: llm.LLM[Any]) -> AsyncIterator[AgentSession[CallState]]:
+    """One call at the greeter with `model`, as the worker's entrypoint runs it; waits for its
+    background writes after."""
+    async with AgentSession[CallState](llm=model, userdata=state) as session:
+        attach_handoff_log(session)  # as the worker's entrypoint does
+        await session.start(state.agents["greeter"])
+        yield session
+    await asyncio.gather(*state.background)
 
 
 # The `phone_call` fixture (tests/agent/conftest.py): starts a call at the greeter with a model.

@@ -52,7 +52,7 @@ async def entrypoint(ctx: JobContext) -> None:
     timeout = settings.db_timeout_seconds
     service = ReservationService(ReservationStore(pool, timeout=timeout), restaurant)
     calls = CallService(CallRecords(pool, timeout=timeout))
-    proofs = FailedProofs(ProofRecords(pool, timeout=timeout), ProofLimit.of(settings))
+    proofs = FailedProofs(ProofRecords(pool, timeout=timeout), ProofLimit.from_settings(settings))
     state = new_call(
         service, calls, proofs, session_id=ctx.room.name, notify=RoomNotifier(ctx.room)
     )

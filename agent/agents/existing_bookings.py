@@ -22,6 +22,10 @@ from core.models import Reservation
 from core.spoken.codes import InvalidConfirmationCode, normalize_confirmation_code
 from core.spoken.details import read_phone
 
+NOT_SHOWN = (
+    "The caller has not shown this booking is theirs, so nothing was done: ask for its "
+    "confirmation code or the full name it is under."
+)
 TOO_MANY_TRIES = (
     "The caller could not be matched to a booking after several tries, so no more lookups in "
     "this call. Offer to take a message for our team (transfer_to_escalation), who will call "
@@ -227,15 +231,14 @@ def _number(state: CallState, phone: str | None) -> str:
 
 def _selected(state: CallState) -> Reservation:
     selected = state.selected_booking
-    if selected is None:
-        raise ToolError("Find the booking first (by confirmation code or phone number).")
     # Selected only once shown to be theirs; checked again where it matters most.
-    if not state.may_know(selected):
-        raise ToolError(
-            "The caller has not shown this booking is theirs: ask for its confirmation code or "
-            "the full name it is under."
-        )
-    return selected
+    if selected is not None and state.may_know(selected):
+        return selected
+    if selected is not None or (
+        state.found_bookings and not any(state.may_know(r) for r in state.found_bookings)
+    ):
+        raise ToolError(NOT_SHOWN)
+    raise ToolError("Find the booking first (by confirmation code or phone number).")
 
 
 def _still_allowed(state: CallState) -> None:

@@ -27,7 +27,7 @@ class ProofLimit:
     window: timedelta
 
     @classmethod
-    def of(cls, settings: Settings) -> ProofLimit:
+    def from_settings(cls, settings: Settings) -> ProofLimit:
         return cls(
             failures=settings.failed_proofs_limit,
             window=timedelta(hours=settings.failed_proofs_window_hours),

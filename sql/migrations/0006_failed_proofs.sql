@@ -21,11 +21,9 @@ create index failed_proofs_by_age on failed_proofs (created_at);
 alter table reservations
     add column caller_key text check (caller_key ~ '^[0-9a-f]{32}$');
 
--- 0004's book_reservation, also writing the caller's digest.
-drop function book_reservation(
-    text, text, text, date, time, integer, jsonb, text, text, text, boolean, interval, integer
-);
-
+-- 0004's book_reservation, then the caller's digest on the row it wrote, in the same call (and
+-- so under the same day lock, in the same transaction). Overloaded by arity: the store calls
+-- this one. A repeated key returns the first row, which already has its digest.
 create function book_reservation(
     p_code text,
     p_phone_number text,
@@ -46,31 +44,14 @@ language plpgsql as $$
 declare
     booking reservations;
 begin
-    perform lock_reservation_day(p_date);
-
-    -- After the lock, so a repeated call racing the first one finds its row.
-    if p_idempotency_key is not null then
-        select * into booking from reservations where idempotency_key = p_idempotency_key;
-        if found then
-            return booking;
-        end if;
-    end if;
-
-    if covers_booked(p_date, p_time, p_dining, null) + p_party_size > p_capacity then
-        raise exception 'no capacity for % covers', p_party_size using errcode = 'RB001';
-    end if;
-
-    insert into reservations (
-        confirmation_code, phone_number, name, reservation_date, reservation_time, party_size,
-        other_info, idempotency_key, session_id, caller_key, status
-    ) values (
-        p_code, p_phone_number, p_name, p_date, p_time, p_party_size,
-        p_other_info, p_idempotency_key, p_session_id, p_caller_key, p_status
-    ) returning * into booking;
-
-    if p_announce then
-        insert into staff_outbox (event_type, subject)
-        values ('reservation.created', to_jsonb(booking));
+    booking := book_reservation(
+        p_code, p_phone_number, p_name, p_date, p_time, p_party_size, p_other_info,
+        p_idempotency_key, p_session_id, p_status, p_announce, p_dining, p_capacity
+    );
+    if p_caller_key is not null and booking.caller_key is null then
+        update reservations set caller_key = p_caller_key
+        where id = booking.id
+        returning * into booking;
     end if;
     return booking;
 end;

@@ -22,7 +22,15 @@ from core.services.calls import CallService
 from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import SESSION_ID, Call, Notices, in_call, script
+from tests.support.calls import (
+    DETAILS,
+    SESSION_ID,
+    Call,
+    Notices,
+    books_a_table,
+    in_call,
+    script,
+)
 from tests.support.days import DINNER, SATURDAY
 from tests.support.proofs import DEFAULT_LIMIT, failed_proofs
 
@@ -215,19 +223,9 @@ async def test_a_refusal_does_not_tell_a_stranger_the_day_the_number_is_booked(
     phone_call: Call, service: ReservationService, pool: asyncpg.Pool
 ) -> None:
     booking = await book(service)
-    details = {
-        "party_size": "2",
-        "date": "Saturday",
-        "time": "8pm",
-        "name": "Ali Tan",
-        "phone": "9820 7272",
-    }
-    model = script(
-        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
-        Rule(user="available", then=[call("check_availability")]),
-        Rule(user="yes", then=[call("confirm_booking")]),
-    )
-    async with phone_call(model) as session:
+    # Another table that Saturday, under the victim's number.
+    details = {**DETAILS, "party_size": "2", "time": "8pm", "name": "Ali Tan"}
+    async with phone_call(script(*books_a_table(**details))) as session:
         await session.run(user_input="A table for two on Saturday")
         await session.run(user_input="Is it available?")
         refused: RunResult[None] = await session.run(user_input="yes")

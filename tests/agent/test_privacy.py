@@ -12,7 +12,7 @@ from agent.call.state import CallState
 from core.models import Reservation
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import Call, Notices, script
+from tests.support.calls import Call, Notices, books_a_table, script
 from tests.support.database import INSPECT
 from tests.support.days import DINNER, SATURDAY
 
@@ -168,12 +168,7 @@ async def test_a_booking_for_someone_else_needs_no_proof_and_is_read_back_with_i
         "name": "Mei Ling Chua",
         "phone": "9820 7272",
     }
-    model = script(
-        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
-        Rule(user="available", then=[call("check_availability")]),
-        Rule(user="yes", then=[call("confirm_booking")]),
-    )
-    async with phone_call(model) as session:
+    async with phone_call(script(*books_a_table(**details))) as session:
         await session.run(user_input="A table for my friend")
         checked: RunResult[None] = await session.run(user_input="Is it available?")
         booked: RunResult[None] = await session.run(user_input="yes")
@@ -215,12 +210,7 @@ async def test_a_booking_made_in_the_call_can_be_cancelled_in_it(
         "name": "Mei Ling Chua",
         "phone": "9820 7272",
     }
-    model = script(
-        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
-        Rule(user="available", then=[call("check_availability")]),
-        Rule(user="yes", then=[call("confirm_booking")]),
-        Rule(user="cancel it", then=[call("cancel_booking")]),
-    )
+    model = script(*books_a_table(**details), Rule(user="cancel it", then=[call("cancel_booking")]))
     async with phone_call(model) as session:
         await session.run(user_input="A table please")
         await session.run(user_input="Is it available?")

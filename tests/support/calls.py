@@ -14,7 +14,7 @@ from livekit.agents import AgentSession, llm
 from agent.call.room_messages import ReservationNotice
 from agent.call.state import CallState
 from agent.hooks.handoff_log import attach_handoff_log
-from testkit.scripted_llm import Rule, ScriptedLLM, say
+from testkit.scripted_llm import Rule, ScriptedLLM, call, say
 
 SESSION_ID = "room-test-call"
 # Any per-turn instructions: rules name the agent, not a phrase of what it was told.
@@ -32,6 +32,15 @@ DETAILS: dict[str, Any] = {
     "name": "Mei Ling",
     "phone": "9820 7272",
 }
+
+
+def books_a_table(**details: str) -> list[Rule]:
+    """A caller's "a table ..." handed over with `details`, "available?" checked, "yes" booked."""
+    return [
+        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
+        Rule(user="available", then=[call("check_availability")]),
+        Rule(user="yes", then=[call("confirm_booking")]),
+    ]
 
 
 def script(*rules: Rule) -> ScriptedLLM:

@@ -12,7 +12,7 @@ from dotenv import load_dotenv
 from livekit.agents import AgentSession, JobContext, JobProcess, cli, room_io
 
 from agent.call.room_messages import RoomNotifier
-from agent.call.start import new_call, resume
+from agent.call.start import caller_key, new_call, resume
 from agent.call.state import CallState
 from agent.hooks.handoff_log import attach_handoff_log
 from agent.hooks.metrics import attach_metrics, log_usage
@@ -22,11 +22,13 @@ from agent.turns.detection import attach_turn_taking, load_vad, turn_handling
 from agent.worker import ReceptionWorker
 from core.db.call_records import CallRecords
 from core.db.pool import create_pool
+from core.db.proofs import ProofRecords
 from core.db.reservations import ReservationStore
 from core.errors import StartupError
 from core.logs import drop_personal_fields
 from core.restaurant import load_restaurant
 from core.services.calls import CallService
+from core.services.proofs import FailedProofs, ProofLimit
 from core.services.reservations import ReservationService
 from core.settings import Settings, get_settings
 from core.startup import start_up
@@ -50,13 +52,19 @@ async def entrypoint(ctx: JobContext) -> None:
     timeout = settings.db_timeout_seconds
     service = ReservationService(ReservationStore(pool, timeout=timeout), restaurant)
     calls = CallService(CallRecords(pool, timeout=timeout))
-    state = new_call(service, calls, session_id=ctx.room.name, notify=RoomNotifier(ctx.room))
+    proofs = FailedProofs(ProofRecords(pool, timeout=timeout), ProofLimit.from_settings(settings))
+    state = new_call(
+        service, calls, proofs, session_id=ctx.room.name, notify=RoomNotifier(ctx.room)
+    )
     # The fault tests find a call's job process by this line.
     logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
-    await resume(state)
     # The caller is in the room when the job starts (they made it); a phone caller is a SIP
     # participant, and their line changes the session's options and tools.
-    line = phone_line(await ctx.wait_for_participant(), restaurant)
+    caller = await ctx.wait_for_participant()
+    # Who this is decides what a call picked up again may trust of what it booked.
+    state.caller_key = caller_key(ctx.job.room.sid, caller.identity)
+    await resume(state)
+    line = phone_line(caller, restaurant, settings)
     session = AgentSession[CallState](
         userdata=state,
         vad=ctx.proc.userdata["vad"],

@@ -43,6 +43,8 @@ class Reservation(_Record):
     other_info: dict[str, Any]
     status: ReservationStatus
     session_id: str | None
+    # Which caller in which live room booked it (agent/call/start.py:caller_key); never shown.
+    caller_key: str | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -149,6 +149,20 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379"
     # A phone caller silent this long is told goodbye and the call ends.
     phone_silence_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Caller ID is a hint unless this says otherwise: "attested" lets a call whose carrier
+    # attested the caller's number (STIR/SHAKEN level A) hear and change the bookings under it
+    # without a code or name. Only for a trunk whose carrier verifies and sets that header.
+    trust_caller_id: Literal["off", "attested"] = "off"
+    # The SIP header in which the carrier passes its verification on (e.g. P-Asserted-Identity
+    # with a verstat parameter); `receptionist up` has the trunk copy it into the caller's
+    # attributes. Needed with TRUST_CALLER_ID=attested and SIP_ENABLED.
+    sip_attestation_header: str = Field(default="", pattern=r"^[A-Za-z0-9!%*_+`'~.-]*$")
+
+    # Failed attempts to show a booking is theirs (a wrong name or code, or a lookup that only
+    # found that a booking exists), counted per booking across calls: this many within the
+    # window stop self-service for the booking's number, and callers are offered a callback.
+    failed_proofs_limit: int = Field(default=5, ge=1, le=1000)
+    failed_proofs_window_hours: float = Field(default=24.0, gt=0, le=24 * 90)
 
     @property
     def livekit_api_url(self) -> str:
@@ -219,6 +233,16 @@ class Settings(BaseSettings):
         secret = self.livekit_api_secret.get_secret_value() if self.livekit_api_secret else None
         if problem := exposed_weak_keys(self.api_host, api_keys, self.livekit_url, secret):
             raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
+    def _attestation_has_a_header(self) -> Settings:
+        attested = self.trust_caller_id == "attested"
+        if attested and self.sip_enabled and not self.sip_attestation_header:
+            raise ValueError(
+                "TRUST_CALLER_ID=attested needs SIP_ATTESTATION_HEADER: the SIP header in which "
+                "your carrier passes its caller ID verification on"
+            )
         return self
 
     @model_validator(mode="after")

@@ -62,7 +62,8 @@ def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
         purged = asyncio.run(purge_database(settings))
         print(
             f"Anonymised {purged.reservations} reservations, {purged.escalations} callbacks "
-            f"and {purged.handoffs} handoffs older than their retention period."
+            f"and {purged.handoffs} handoffs, and deleted {purged.failed_proofs} failed proofs, "
+            "older than their retention period."
         )
         return 0
     made = asyncio.run(seed_database(settings, days=args.days))

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlparse
 import yaml
 from livekit import api
 
+from agent.phone.attestation import ATTESTATION_ATTRIBUTE
 from core.errors import InvalidValue, StartupError
 from core.restaurant import Restaurant
 from core.settings import Settings
@@ -42,6 +43,9 @@ class PhoneLines:
     allowed_addresses: tuple[str, ...]
     auth_username: str
     auth_password: str
+    # The carrier's caller ID verification header, copied into the caller's attributes; empty:
+    # none (TRUST_CALLER_ID=attested needs it).
+    attestation_header: str
     # sip.yaml as a mapping, without the keys, the LiveKit URL or Redis (added at start).
     sip_config: dict[str, Any]
     redis: dict[str, Any]
@@ -97,6 +101,7 @@ def check_telephony(settings: Settings, restaurant: Restaurant) -> PhoneLines | 
         allowed_addresses=tuple(addresses),
         auth_username=settings.sip_auth_username,
         auth_password=password,
+        attestation_header=settings.sip_attestation_header,
         sip_config=config,
         redis=redis_config(settings.redis_url),
     )
@@ -173,13 +178,7 @@ def _redis_quoted(value: str) -> str:
 
 async def provision(lkapi: api.LiveKitAPI, lines: PhoneLines, agent_name: str) -> tuple[str, str]:
     """The inbound trunk and the dispatch rule, created or brought up to date; their ids."""
-    trunk = api.SIPInboundTrunkInfo(
-        name=TRUNK_NAME,
-        numbers=list(lines.numbers),
-        allowed_addresses=list(lines.allowed_addresses),
-        auth_username=lines.auth_username,
-        auth_password=lines.auth_password,
-    )
+    trunk = inbound_trunk(lines)
     sip = lkapi.sip
     trunk_id = await _update_or_create(
         trunk,
@@ -208,6 +207,22 @@ async def provision(lkapi: api.LiveKitAPI, lines: PhoneLines, agent_name: str) -
         ),
     )
     return trunk_id, rule_id
+
+
+def inbound_trunk(lines: PhoneLines) -> api.SIPInboundTrunkInfo:
+    """The trunk the carrier's calls come in on, as provisioning writes it (all of it: an
+    update replaces what was there)."""
+    return api.SIPInboundTrunkInfo(
+        name=TRUNK_NAME,
+        numbers=list(lines.numbers),
+        allowed_addresses=list(lines.allowed_addresses),
+        auth_username=lines.auth_username,
+        auth_password=lines.auth_password,
+        # livekit-sip copies these headers of the INVITE into the caller's attributes.
+        headers_to_attributes=(
+            {lines.attestation_header: ATTESTATION_ATTRIBUTE} if lines.attestation_header else {}
+        ),
+    )
 
 
 async def _update_or_create(

@@ -16,14 +16,17 @@ import pytest
 from core.db.call_records import CallRecords
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
+from core.db.proofs import ProofRecords
 from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant, load_restaurant
 from core.services.calls import CallService
+from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
 from testkit.postgres import new_server_url
 from tests.support.database import RESET_SQL
 from tests.support.days import NOW
+from tests.support.proofs import DEFAULT_LIMIT
 from tests.support.restaurants import SAMPLE_RESTAURANT
 
 # Markers follow the folder a test is in, so a new test file cannot forget its marker.
@@ -101,3 +104,9 @@ def service(store: ReservationStore, restaurant: Restaurant) -> ReservationServi
 def calls(call_records: CallRecords) -> CallService:
     """The voice agent's: its escalations are announced to staff."""
     return CallService(call_records)
+
+
+@pytest.fixture
+def proofs(store: ReservationStore, pool: asyncpg.Pool) -> FailedProofs:
+    # After `store`, which empties the tables; the default limit (5 within 24 hours).
+    return FailedProofs(ProofRecords(pool, timeout=5), DEFAULT_LIMIT)

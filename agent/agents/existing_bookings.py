@@ -1,32 +1,31 @@
 """A booking the caller already has: finding it, letting them show it is theirs before anything
 is said, then changing or cancelling it. The reservation agent lists these tools.
 
-Found by its code, a booking is the caller's. Found by phone number alone it is only said to
-exist, until the call comes from that number or the caller names it (agent/call/identity.py).
+Found by its code, a booking is the caller's. Found by phone number (the one they give, or the
+one they call from) it is only said to exist, until the caller names it in full or gives its
+code (agent/call/identity.py). Every failed proof also counts against the booking across calls,
+and too many stop self-service for its number (agent/agents/proofs.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from livekit.agents import ToolError, function_tool
 
 from agent.agents import prompts
-from agent.agents.phrasing import describe_booking, say_when
-from agent.call.identity import IdentityLevel, same_name
+from agent.agents.phrasing import describe_booking
+from agent.agents.proofs import ensure_not_locked, record_failed_proofs
+from agent.agents.refusals import refused
+from agent.call.identity import same_name
 from agent.call.state import CallState, RunContext_T
-from core.errors import (
-    AlreadyBooked,
-    BookingRejected,
-    DatabaseUnavailable,
-    InvalidValue,
-    ReservationNotFound,
-)
+from core.errors import DatabaseUnavailable, InvalidValue, ReservationNotFound
 from core.models import Reservation
 from core.spoken.codes import InvalidConfirmationCode, normalize_confirmation_code
 from core.spoken.details import read_phone
 
+NOT_SHOWN = (
+    "The caller has not shown this booking is theirs, so nothing was done: ask for its "
+    "confirmation code or the full name it is under."
+)
 TOO_MANY_TRIES = (
     "The caller could not be matched to a booking after several tries, so no more lookups in "
     "this call. Offer to take a message for our team (transfer_to_escalation), who will call "
@@ -41,7 +40,8 @@ async def find_booking(
     confirmation_code: str | None = None,
 ) -> str:
     """Find the caller's existing booking by confirmation code or phone number. On a phone
-    call, leave both out to look up the number the caller is calling from.
+    call, leave both out to look up the number the caller is calling from. A booking found by
+    number is described only once the caller gives its code or the full name it is under.
 
     Args:
         phone: the phone number the booking was made with, as said.
@@ -52,11 +52,11 @@ async def find_booking(
     try:
         if confirmation_code:
             found = [await state.service.by_code(confirmation_code)]
-            proof: IdentityLevel | None = "holds_code"
         else:
             number = _number(state, phone)
+            # Before anything is said, even that a booking exists.
+            await ensure_not_locked(state, number)
             found = await state.service.upcoming_by_phone(number)
-            proof = None
     except ReservationNotFound as exc:
         _failed(state)
         raise ToolError(f"{exc} Ask them to check it, or try the phone number.") from exc
@@ -70,32 +70,41 @@ async def find_booking(
     if not found:
         _failed(state)
         raise ToolError("No upcoming booking found. Ask for the confirmation code.")
-    if proof is not None:
-        state.identity.prove(found[0], proof)
+    if confirmation_code:
+        # A right code does not lift a lock: the owner is called back instead.
+        await ensure_not_locked(state, found[0].phone_number)
+        state.identity.prove(found[0], "holds_code")
     state.found_bookings = found
     state.selected_booking = None
-    return _show(state, [r for r in found if state.may_know(r)], len(found))
+    known = [r for r in found if state.may_know(r)]
+    if not known:
+        # Learning that a booking exists is something too, for a caller who cannot show more.
+        await record_failed_proofs(state, found)
+    return _show(state, known, len(found))
 
 
 @function_tool
 async def check_booking_name(context: RunContext_T, name: str) -> str:
     """Check the name the caller says a booking found by phone number is under, before
-    telling them anything about it.
+    telling them anything about it. Pass the whole name as they booked it: a first name or a
+    title alone is not enough.
 
     Args:
-        name: the name the caller says the booking is under.
+        name: the full name the caller says the booking is under.
     """
     state = context.userdata
     _still_allowed(state)
     if not state.found_bookings:
         raise ToolError("Find the booking first (by confirmation code or phone number).")
     found = state.found_bookings
+    await ensure_not_locked(state, found[0].phone_number)
     named = [r for r in found if r.name is not None and same_name(name, r.name)]
     if not named:
+        await record_failed_proofs(state, found)
         _failed(state)
         raise ToolError(
             "That is not the name on the booking. Say so without saying the right name; "
-            "ask them to check it, or for the confirmation code."
+            "ask for the full name exactly as booked, or for the confirmation code."
         )
     for reservation in named:
         state.identity.prove(reservation, "knows_name")
@@ -115,6 +124,8 @@ async def choose_booking(context: RunContext_T, confirmation_code: str) -> str:
         code = normalize_confirmation_code(confirmation_code)
     except InvalidConfirmationCode as exc:
         raise ToolError(f"{exc.message} Ask which booking they mean.") from exc
+    if state.found_bookings:
+        await ensure_not_locked(state, state.found_bookings[0].phone_number)
     for reservation in state.found_bookings:
         if reservation.confirmation_code == code:
             # Saying a booking's code shows it is theirs, listed or not.
@@ -122,6 +133,7 @@ async def choose_booking(context: RunContext_T, confirmation_code: str) -> str:
             state.selected_booking = reservation
             described = describe_booking(reservation)
             return f"Selected: {described}. Ask what they would like to do."
+    await record_failed_proofs(state, state.found_bookings)
     _failed(state)
     raise ToolError("That is not one of the bookings found. Ask which one they mean.")
 
@@ -154,7 +166,7 @@ async def change_booking(
         return "The caller interrupted; nothing was changed. Ask them to confirm again."
     context.disallow_interruptions()
     other_info = {**current.other_info, "notes": details.notes} if details.notes else None
-    with _refused(state, "Not changed"):
+    async with refused(state, "Not changed", current, details.date):
         changed = await state.service.update(
             current.confirmation_code,
             reservation_date=details.date,
@@ -175,25 +187,11 @@ async def cancel_booking(context: RunContext_T) -> str:
     if context.speech_handle.interrupted:
         return "The caller interrupted; nothing was cancelled. Ask them to confirm again."
     context.disallow_interruptions()
-    with _refused(state, "Not cancelled"):
+    async with refused(state, "Not cancelled", current):
         cancelled = await state.service.cancel(current.confirmation_code)
     state.selected_booking = None
     await state.announce("cancelled", cancelled)
     return f"Cancelled: {describe_booking(cancelled)}."
-
-
-@contextmanager
-def _refused(state: CallState, outcome: str) -> Iterator[None]:
-    """A change the database refused, as a ToolError the model can tell the caller."""
-    try:
-        yield
-    except BookingRejected as exc:
-        options = ", ".join(say_when(a) for a in exc.alternatives)
-        raise ToolError(f"{outcome}: {exc.message} Nearest times: {options or 'none'}.") from exc
-    except (AlreadyBooked, ReservationNotFound) as exc:
-        raise ToolError(f"{outcome}: {exc.message}") from exc
-    except DatabaseUnavailable as exc:
-        raise ToolError(prompts.database_down(state.restaurant)) from exc
 
 
 def _show(state: CallState, known: list[Reservation], found: int) -> str:
@@ -207,7 +205,7 @@ def _show(state: CallState, known: list[Reservation], found: int) -> str:
             "are theirs"
         )
         return (
-            f"{exists}: say nothing more about them. Ask what name the booking is under "
+            f"{exists}: say nothing more about them. Ask for the full name the booking is under "
             "(then call check_booking_name), or for the confirmation code."
         )
     if len(known) > 1:
@@ -233,12 +231,14 @@ def _number(state: CallState, phone: str | None) -> str:
 
 def _selected(state: CallState) -> Reservation:
     selected = state.selected_booking
-    if selected is None:
-        raise ToolError("Find the booking first (by confirmation code or phone number).")
     # Selected only once shown to be theirs; checked again where it matters most.
-    if not state.may_know(selected):
-        raise ToolError("The caller has not shown this booking is theirs: ask for its name.")
-    return selected
+    if selected is not None and state.may_know(selected):
+        return selected
+    if selected is not None or (
+        state.found_bookings and not any(state.may_know(r) for r in state.found_bookings)
+    ):
+        raise ToolError(NOT_SHOWN)
+    raise ToolError("Find the booking first (by confirmation code or phone number).")
 
 
 def _still_allowed(state: CallState) -> None:

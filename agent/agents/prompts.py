@@ -82,7 +82,8 @@ _INSTRUCTIONS = {
         "Then read the confirmation code slowly. To change or cancel, first find the booking by "
         "phone number or confirmation code, say what you found, and act only after the caller "
         "agrees. Say nothing about a booking that a tool did not describe to you: a booking "
-        "found by phone number is described only once the caller names it or gives its code."
+        "found by phone number, even the one they call from, is described only once the "
+        "caller gives its confirmation code or the full name it is under."
     ),
     "information": (
         "You answer questions about {name} using only these facts. If the answer is not here, "

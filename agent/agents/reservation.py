@@ -16,6 +16,7 @@ from agent.agents.existing_bookings import (
     find_booking,
 )
 from agent.agents.phrasing import say_date, say_time, say_when, spell_code
+from agent.agents.refusals import already_booked
 from agent.agents.transfers import transfer_to_escalation, transfer_to_information
 from agent.call.state import BookingDraft, CallState, RunContext_T
 from agent.turns.endpointing import kind_of_detail
@@ -116,13 +117,15 @@ async def confirm_booking(context: RunContext_T) -> str:
             # The same details in the same call book once, however often the model asks.
             idempotency_key=_idempotency_key(state),
             session_id=state.session_id,
+            caller_key=state.caller_key,
         )
     except BookingRejected as exc:
         state.read_back = None
         options = ", ".join(say_when(a) for a in exc.alternatives)
         raise ToolError(f"Not booked: {exc.message} Nearest times: {options or 'none'}.") from exc
     except AlreadyBooked as exc:
-        raise ToolError(f"Not booked: {exc.message} Offer to change that booking.") from exc
+        refusal = await already_booked(state, exc, draft.phone, draft.date, outcome="Not booked")
+        raise ToolError(refusal) from exc
     except DatabaseUnavailable as exc:
         raise ToolError(prompts.database_down(state.restaurant)) from exc
     # Made by this caller, in this call: theirs to change or cancel without more proof.
@@ -148,7 +151,10 @@ def _summary(draft: BookingDraft) -> str:
 
 def _idempotency_key(state: CallState) -> str:
     details = repr(state.booking.key()).encode()
-    return f"{state.session_id}:{hashlib.sha256(details).hexdigest()[:32]}"
+    # The caller in this live room, not the room's name alone: a later room of the same name
+    # asking for the same details must not be handed this caller's booking.
+    call = state.caller_key or state.session_id
+    return f"{call}:{hashlib.sha256(details).hexdigest()[:32]}"
 
 
 class ReservationAgent(ReceptionAgent):
@@ -187,7 +193,8 @@ class ReservationAgent(ReceptionAgent):
         if self.state.caller_number:
             notes.append(
                 "The caller's number is known from the phone line: to find their booking, call "
-                "find_booking without a number rather than asking for it."
+                "find_booking without a number rather than asking for it (it finds the booking; "
+                "its details still need its code or full name)."
             )
         return " ".join(notes) or None
 

@@ -62,7 +62,7 @@ async def transfer_to_reservation(
     data = ReservationHandoffData(
         intent=intent,
         details=details,
-        identity=state.identity.strongest(state.caller_number),
+        identity=state.identity.strongest(state.attested_number),
     )
     return _hand_off(context, "reservation", data, "One moment, I'll help with the booking.")
 

@@ -1,9 +1,10 @@
 """Who the caller has shown themselves to be, booking by booking: what they may hear and change.
 
 A booking's details reach the model, and it may be changed or cancelled, only once the caller
-has shown it is theirs: the call comes from its phone number (a phone call's caller ID), they
-said its confirmation code, or they said the name it is under. A phone number alone proves
-nothing: anyone may know a regular's mobile number.
+has shown it is theirs: they said its confirmation code, they said the whole name it is under,
+or the call comes from its phone number *and* the carrier attested that number (only with
+TRUST_CALLER_ID=attested; agent/phone/attestation.py). Caller ID alone proves nothing: anyone
+can put any number in a SIP From header, and anyone may know a regular's mobile number.
 """
 
 from __future__ import annotations
@@ -14,31 +15,38 @@ from typing import Literal
 
 from core.models import Reservation
 
-IdentityLevel = Literal["verified_number", "holds_code", "knows_name", "unverified"]
+IdentityLevel = Literal["attested_number", "holds_code", "knows_name", "unverified"]
 # Strongest first: the level a call is shown with in its handoff entities.
-LEVELS: tuple[IdentityLevel, ...] = ("verified_number", "holds_code", "knows_name", "unverified")
+LEVELS: tuple[IdentityLevel, ...] = ("attested_number", "holds_code", "knows_name", "unverified")
 # Failed lookups and wrong names allowed in one call, so a call cannot be used to try
-# number after number.
+# number after number; failures against one booking also count across calls, in the database
+# (core/services/proofs.py).
 MAX_FAILED_CHECKS = 3
 
 
 def same_name(said: str, booked: str) -> bool:
-    """Whether the caller said the name the booking is under.
+    """Whether the caller said the whole name the booking is under.
 
-    Case, spacing and accents do not matter ("mei-ling" is "Mei Ling", "Zoe" is "Zoë"), and the
-    leading names alone are enough ("Mei" or "Mei Ling" for "Mei Ling Chua").
+    Case, accents, spacing and punctuation do not matter ("mei-ling chua" is "Mei Ling Chua",
+    "Zoe" is "Zoë"), nor does the order of the names ("Chua Mei Ling"); every name must be
+    there. A part of it is not enough: "Mei" for "Mei Ling Chua", or "Mr" for "Mr Tan", is
+    what a stranger could guess.
     """
     said_words, booked_words = _words(said), _words(booked)
     if not said_words:
         return False
-    if "".join(said_words) == "".join(booked_words):
-        return True
-    return booked_words[: len(said_words)] == said_words
+    return "".join(said_words) == "".join(booked_words) or sorted(said_words) == sorted(
+        booked_words
+    )
 
 
 def _words(name: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    # NFKD splits accented letters into the letter and its accent, which is then dropped;
+    # casefold after it, so "ß" and "SS" meet.
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(
+        c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c)
+    ).casefold()
     return letters.split()
 
 
@@ -50,9 +58,11 @@ class CallerIdentity:
     proven: dict[str, IdentityLevel] = field(default_factory=dict)
     failed_checks: int = 0
 
-    def level_for(self, reservation: Reservation, caller_number: str | None) -> IdentityLevel:
-        if caller_number is not None and reservation.phone_number == caller_number:
-            return "verified_number"
+    def level_for(self, reservation: Reservation, attested_number: str | None) -> IdentityLevel:
+        """How far the caller has shown this booking is theirs; `attested_number` is the call's
+        caller ID only when the carrier attested it and the operator trusts that."""
+        if attested_number is not None and reservation.phone_number == attested_number:
+            return "attested_number"
         return self.proven.get(reservation.confirmation_code, "unverified")
 
     def prove(self, reservation: Reservation, how: IdentityLevel) -> None:
@@ -67,8 +77,8 @@ class CallerIdentity:
     def exhausted(self) -> bool:
         return self.failed_checks >= MAX_FAILED_CHECKS
 
-    def strongest(self, caller_number: str | None) -> IdentityLevel:
+    def strongest(self, attested_number: str | None) -> IdentityLevel:
         """The best this call has shown, for logs and analytics."""
-        if caller_number is not None:
-            return "verified_number"
+        if attested_number is not None:
+            return "attested_number"
         return min(self.proven.values(), key=LEVELS.index, default="unverified")

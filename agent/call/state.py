@@ -18,6 +18,7 @@ from agent.turns.endpointing import AnswerKind
 from core.models import Reservation
 from core.restaurant import Restaurant
 from core.services.calls import CallService
+from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from core.spoken.details import BookingDetails, BookingFields, read_details
 
@@ -84,8 +85,16 @@ class CallState:
     calls: CallService
     session_id: str
     notify: Notifier
+    # Failed proofs of who the caller is, counted per booking across calls.
+    proofs: FailedProofs
     # The caller ID of a phone call, in E.164; None for browser calls or a withheld number.
+    # A hint: it pre-fills the booking's phone and finds bookings, and proves nothing...
     caller_number: str | None = None
+    # ...unless the carrier attested it and TRUST_CALLER_ID=attested (agent/phone/line.py).
+    caller_attested: bool = False
+    # Which caller in which live room this is (agent/call/start.py:caller_key); None until the
+    # caller has joined.
+    caller_key: str | None = None
     agents: dict[str, Agent] = field(default_factory=dict)
     previous_agent: Agent | None = None
     # The data the latest handoff carried, for the handoff log (agent/hooks/handoff_log.py).
@@ -133,9 +142,14 @@ class CallState:
             # A new code means another booking: find it again rather than act on the old one.
             self.selected_booking = None
 
+    @property
+    def attested_number(self) -> str | None:
+        """The caller ID, when it proves the bookings under it."""
+        return self.caller_number if self.caller_attested else None
+
     def may_know(self, reservation: Reservation) -> bool:
         """Whether the caller has shown this booking is theirs."""
-        return self.identity.level_for(reservation, self.caller_number) != "unverified"
+        return self.identity.level_for(reservation, self.attested_number) != "unverified"
 
     async def announce(self, kind: NoticeKind, reservation: Reservation) -> None:
         """Tell the caller's app about a booking change, once, however often a tool repeats."""

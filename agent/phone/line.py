@@ -1,16 +1,18 @@
 """Phone calls through LiveKit SIP: who is calling, and what a phone line adds to a call.
 
 A caller who phones is a SIP participant whose `sip.phoneNumber` attribute is their caller ID.
-On such a line the booking's phone is pre-filled from it (the reservation agent confirms it
-rather than asking), every agent can end the call politely, the reservation agent can take
-digits from the keypad, the escalation agent can put the caller through to staff, and a long
-silence ends the call. Browser and app calls get none of this.
+Caller ID is a hint: the booking's phone is pre-filled from it (the reservation agent confirms
+it rather than asking) and bookings under it can be found, but it proves nothing unless the
+carrier attested it (agent/phone/attestation.py). Every agent can end the call politely, the
+reservation agent can take digits from the keypad, the escalation agent can put the caller
+through to staff, and a long silence ends the call. Browser and app calls get none of this.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ from livekit.agents import AgentSession, UserStateChangedEvent, llm
 from livekit.agents.beta.tools import EndCallTool
 
 from agent.call.state import CallState
+from agent.phone.attestation import ATTESTATION_ATTRIBUTE, fully_attested
 from agent.phone.keypad import key_in_on_keypad
 from agent.phone.transfer import staff_transfer_tool
 from core.errors import InvalidValue
@@ -39,16 +42,42 @@ class PhoneLine:
     identity: str
     # E.164, or None when withheld or not a number we can dial back.
     caller_number: str | None
+    # The carrier attested caller_number and TRUST_CALLER_ID=attested trusts that.
+    attested: bool = False
 
 
-def phone_line(participant: rtc.RemoteParticipant, restaurant: Restaurant) -> PhoneLine | None:
+def phone_line(
+    participant: rtc.RemoteParticipant, restaurant: Restaurant, settings: Settings
+) -> PhoneLine | None:
     """The phone line, when the caller is a SIP participant; None for browser and app calls."""
     if participant.kind != rtc.ParticipantKind.PARTICIPANT_KIND_SIP:
         return None
-    raw = participant.attributes.get("sip.phoneNumber", "")
-    number = caller_id(raw, restaurant.locale.phone_region)
-    logger.info("phone call", extra={"caller": mask_phone(number), "withheld": number is None})
-    return PhoneLine(identity=participant.identity, caller_number=number)
+    line = read_line(participant.identity, participant.attributes, restaurant, settings)
+    logger.info(
+        "phone call",
+        extra={
+            "caller": mask_phone(line.caller_number),
+            "withheld": line.caller_number is None,
+            "attested": line.attested,
+        },
+    )
+    return line
+
+
+def read_line(
+    identity: str, attributes: Mapping[str, str], restaurant: Restaurant, settings: Settings
+) -> PhoneLine:
+    """A SIP participant's line from the attributes livekit-sip gave it."""
+    region = restaurant.locale.phone_region
+    number = caller_id(attributes.get("sip.phoneNumber", ""), region)
+    header = attributes.get(ATTESTATION_ATTRIBUTE)
+    attested = (
+        settings.trust_caller_id == "attested"
+        and number is not None
+        and header is not None
+        and fully_attested(header, number, lambda raw: caller_id(raw, region))
+    )
+    return PhoneLine(identity=identity, caller_number=number, attested=attested)
 
 
 def caller_id(raw: str, region: str) -> str | None:
@@ -71,6 +100,7 @@ async def attach_phone_line(session: AgentSession[CallState], line: PhoneLine) -
     """Caller ID into the booking, the phone-only tools, and hanging up on a long silence."""
     state = session.userdata
     state.caller_number = line.caller_number
+    state.caller_attested = line.attested
     if line.caller_number is not None and state.booking.phone is None:
         state.booking.phone = line.caller_number
     goodbye = f"Thank the caller for calling {state.restaurant.name} and say goodbye briefly."

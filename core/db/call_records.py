@@ -1,4 +1,5 @@
-"""The call's records: handoffs, escalations, the analytics over them, and the retention purge."""
+"""The call's records: handoffs, escalations, the analytics over them, and the retention purge
+(which also deletes old failed proofs, core/db/proofs.py)."""
 
 from __future__ import annotations
 
@@ -90,8 +91,9 @@ class CallRecords(Database):
 
     async def anonymise_older_than(
         self, *, visited_before: date, resolved_before: datetime, recorded_before: datetime
-    ) -> tuple[int, int, int]:
-        """Reservations, escalations and handoffs anonymised, in one transaction."""
+    ) -> tuple[int, int, int, int]:
+        """Reservations, escalations and handoffs anonymised, and failed proofs deleted (as old
+        as handoffs), in one transaction."""
         # Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
         async with self._guard(timeout=PURGE_TIMEOUT), self._pool.acquire() as conn:
             async with conn.transaction():
@@ -99,6 +101,7 @@ class CallRecords(Database):
                     await QUERIES.anonymise_reservations(conn, visited_before=visited_before),
                     await QUERIES.anonymise_escalations(conn, resolved_before=resolved_before),
                     await QUERIES.anonymise_handoffs(conn, recorded_before=recorded_before),
+                    await QUERIES.forget_failed_proofs(conn, recorded_before=recorded_before),
                 )
-        reservations, escalations, handoffs = (int(n) for n in counts)
-        return reservations, escalations, handoffs
+        reservations, escalations, handoffs, failed_proofs = (int(n) for n in counts)
+        return reservations, escalations, handoffs, failed_proofs

@@ -37,6 +37,8 @@ class NewReservation(TypedDict):
     idempotency_key: NotRequired[str | None]
     # The call (LiveKit room) that booked it; None for staff and sample bookings.
     session_id: NotRequired[str | None]
+    # Which caller in which live room booked it (agent/call/start.py:caller_key).
+    caller_key: NotRequired[str | None]
 
 
 class CodeCollision(Exception):
@@ -64,7 +66,7 @@ class ReservationStore(Database):
         """Insert a reservation if its covers fit; a repeated idempotency key returns the first."""
         idempotency_key = booking.get("idempotency_key")
         # What a booking leaves out is said here, once, rather than by every caller.
-        fields = {"idempotency_key": None, "session_id": None, **booking}
+        fields = {"idempotency_key": None, "session_id": None, "caller_key": None, **booking}
         fields["other_info"] = booking.get("other_info") or {}
         try:
             row = await self._write(

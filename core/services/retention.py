@@ -1,8 +1,10 @@
 """Keeping personal data only as long as restaurant.toml's [retention] says.
 
 The purge anonymises, never deletes: a reservation keeps its date, time, party size and status,
-so covers, counts and handoff analytics are the same before and after. It is idempotent and
-safe to run from several processes at once (a row is anonymised once; the others skip it).
+so covers, counts and handoff analytics are the same before and after; only failed proofs
+(core/services/proofs.py), which are never shown, only counted, are deleted, as old as handoffs.
+It is idempotent and safe to run from several processes at once (a row is anonymised once; the
+others skip it).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class Purged:
     reservations: int
     escalations: int
     handoffs: int
+    # Deleted, not anonymised: a row is only which booking and when.
+    failed_proofs: int
 
 
 async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: datetime) -> Purged:
@@ -48,6 +52,7 @@ async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: d
             "reservations": purged.reservations,
             "escalations": purged.escalations,
             "handoffs": purged.handoffs,
+            "failed_proofs": purged.failed_proofs,
         },
     )
     return purged

@@ -1,10 +1,11 @@
--- name: book_reservation(code, phone_number, name, reservation_date, reservation_time, party_size, other_info, idempotency_key, session_id, status, announce, dining, capacity)^
+-- name: book_reservation(code, phone_number, name, reservation_date, reservation_time, party_size, other_info, idempotency_key, session_id, caller_key, status, announce, dining, capacity)^
 -- Capacity-checked insert (and its staff notice) in one round trip; returns the existing row
 -- for a repeated key.
 select *
 from book_reservation(
     :code, :phone_number, :name, :reservation_date, :reservation_time, :party_size,
-    :other_info, :idempotency_key, :session_id, :status, :announce, :dining, :capacity
+    :other_info, :idempotency_key, :session_id, :caller_key, :status, :announce, :dining,
+    :capacity
 );
 
 -- name: reschedule_reservation(id, reservation_date, reservation_time, party_size, other_info, dining, capacity)^

@@ -7,6 +7,8 @@ with forgotten as (
         other_info = '{}'::jsonb,
         -- Derived from the booking's details, so it would still single the caller out.
         idempotency_key = null,
+        -- Derived from the caller's identity in the call.
+        caller_key = null,
         anonymised_at = now()
     where reservation_date < :visited_before
       and anonymised_at is null
@@ -34,6 +36,15 @@ with forgotten as (
     set entities = '{}'::jsonb
     where created_at < :recorded_before
       and entities <> '{}'::jsonb
+    returning 1
+)
+select count(*)::integer from forgotten;
+
+-- name: forget_failed_proofs(recorded_before)$
+-- Delete failed proofs recorded before the cut-off (they are only ever counted); how many rows.
+with forgotten as (
+    delete from failed_proofs
+    where created_at < :recorded_before
     returning 1
 )
 select count(*)::integer from forgotten;

@@ -3,9 +3,7 @@ helpers they share are in tests/support/calls.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import pytest
@@ -13,10 +11,10 @@ from livekit.agents import AgentSession, llm
 
 from agent.call.start import new_call
 from agent.call.state import CallState
-from agent.hooks.handoff_log import attach_handoff_log
 from core.services.calls import CallService
+from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
-from tests.support.calls import SESSION_ID, Call, Notices
+from tests.support.calls import SESSION_ID, Call, Notices, in_call
 
 
 @pytest.fixture
@@ -25,20 +23,17 @@ def notices() -> Notices:
 
 
 @pytest.fixture
-def state(service: ReservationService, calls: CallService, notices: Notices) -> CallState:
-    return new_call(service, calls, SESSION_ID, notices)
+def state(
+    service: ReservationService, calls: CallService, proofs: FailedProofs, notices: Notices
+) -> CallState:
+    return new_call(service, calls, proofs, SESSION_ID, notices)
 
 
 @pytest.fixture
 def phone_call(state: CallState) -> Call:
     """Start a call at the greeter with `model`; waits for background writes after."""
 
-    @asynccontextmanager
-    async def start(model: llm.LLM[Any]) -> AsyncIterator[AgentSession[CallState]]:
-        async with AgentSession[CallState](llm=model, userdata=state) as session:
-            attach_handoff_log(session)  # as the worker's entrypoint does
-            await session.start(state.agents["greeter"])
-            yield session
-        await asyncio.gather(*state.background)
+    def start(model: llm.LLM[Any]) -> AbstractAsyncContextManager[AgentSession[CallState]]:
+        return in_call(state, model)
 
     return start

@@ -19,6 +19,7 @@ from agent.call.state import CallState
 from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant, load_restaurant
 from core.services.calls import CallService
+from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
 from tests.support.calls import Call, Notices, script
@@ -75,8 +76,10 @@ def service(store: ReservationStore, country: Country, tmp_path: Path) -> Reserv
 
 
 @pytest.fixture
-def state(service: ReservationService, calls: CallService, notices: Notices) -> CallState:
-    return new_call(service, calls, "room-abroad", notices)
+def state(
+    service: ReservationService, calls: CallService, proofs: FailedProofs, notices: Notices
+) -> CallState:
+    return new_call(service, calls, proofs, "room-abroad", notices)
 
 
 async def test_a_caller_books_with_the_countrys_numbers_and_dates(

@@ -19,15 +19,18 @@ from agent.call.state import CallState
 from core.db.call_records import CallRecords
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
+from core.db.proofs import ProofRecords
 from core.db.reservations import ReservationStore
 from core.restaurant import Restaurant
 from core.services.calls import CallService
+from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from ops.embedded_postgres import start_embedded_postgres
 from testkit.scripted_llm import Rule, call
 from tests.support.calls import Notices, script
 from tests.support.database import freeze, server_processes, thaw
 from tests.support.days import NOW, SATURDAY
+from tests.support.proofs import DEFAULT_LIMIT
 
 BOUND = 2.0
 
@@ -56,8 +59,9 @@ async def test_a_booking_while_the_database_is_frozen_fails_within_the_bound(
         ReservationStore(own_pool, timeout=BOUND), restaurant, clock=lambda: NOW
     )
     calls = CallService(CallRecords(own_pool, timeout=BOUND))
+    proofs = FailedProofs(ProofRecords(own_pool, timeout=BOUND), DEFAULT_LIMIT)
     notices = Notices()
-    state: CallState = new_call(service, calls, "room-frozen", notices)
+    state: CallState = new_call(service, calls, proofs, "room-frozen", notices)
     details = {
         "party_size": "2",
         "date": "Saturday",

@@ -12,7 +12,7 @@ from agent.call.state import CallState
 from core.models import Reservation
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import Call, Notices, script
+from tests.support.calls import Call, Notices, books_a_table, script
 from tests.support.database import INSPECT
 from tests.support.days import DINNER, SATURDAY
 
@@ -84,8 +84,9 @@ async def test_the_name_it_is_under_shows_it_is_theirs(
     phone_call: Call, service: ReservationService
 ) -> None:
     booking = await regulars_booking(service)
-    # Case, spacing and accents aside, and the leading names are enough.
-    rules = to_cancel(Rule(user="under", then=[call("check_booking_name", name="mei  LÍNG")]))
+    # Case, spacing and accents aside; the whole name (tests/agent/test_attack_identity.py
+    # shows a part of it is not enough).
+    rules = to_cancel(Rule(user="under", then=[call("check_booking_name", name="mei  LÍNG  chua")]))
     async with phone_call(script(*rules)) as session:
         await session.run(user_input="I want to cancel my booking")
         await session.run(user_input="My number is 9820 7272")
@@ -137,11 +138,13 @@ async def test_three_numbers_with_nothing_booked_stop_the_lookups(
     assert said_nothing_about(results[3].output, booking)
 
 
-async def test_a_call_from_the_bookings_number_is_served_without_a_question(
+async def test_a_call_from_the_bookings_attested_number_is_served_without_a_question(
     phone_call: Call, service: ReservationService, state: CallState
 ) -> None:
     booking = await regulars_booking(service)
-    state.caller_number = REGULAR  # the caller ID of a phone call
+    # The caller ID of a phone call, attested by the carrier, with TRUST_CALLER_ID=attested
+    # (tests/agent/test_attack_identity.py: without the attestation it proves nothing).
+    state.caller_number, state.caller_attested = REGULAR, True
     model = script(
         Rule(user="my booking", then=[call("transfer_to_reservation", intent="lookup")]),
         Rule(user="when", then=[call("find_booking")]),
@@ -165,12 +168,7 @@ async def test_a_booking_for_someone_else_needs_no_proof_and_is_read_back_with_i
         "name": "Mei Ling Chua",
         "phone": "9820 7272",
     }
-    model = script(
-        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
-        Rule(user="available", then=[call("check_availability")]),
-        Rule(user="yes", then=[call("confirm_booking")]),
-    )
-    async with phone_call(model) as session:
+    async with phone_call(script(*books_a_table(**details))) as session:
         await session.run(user_input="A table for my friend")
         checked: RunResult[None] = await session.run(user_input="Is it available?")
         booked: RunResult[None] = await session.run(user_input="yes")
@@ -212,12 +210,7 @@ async def test_a_booking_made_in_the_call_can_be_cancelled_in_it(
         "name": "Mei Ling Chua",
         "phone": "9820 7272",
     }
-    model = script(
-        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
-        Rule(user="available", then=[call("check_availability")]),
-        Rule(user="yes", then=[call("confirm_booking")]),
-        Rule(user="cancel it", then=[call("cancel_booking")]),
-    )
+    model = script(*books_a_table(**details), Rule(user="cancel it", then=[call("cancel_booking")]))
     async with phone_call(model) as session:
         await session.run(user_input="A table please")
         await session.run(user_input="Is it available?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from livekit.agents import RunResult
 
-from agent.call.start import resume
+from agent.call.start import caller_key, resume
 from agent.call.state import CallState
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
@@ -16,7 +16,8 @@ from tests.support.days import DINNER, SATURDAY
 async def test_a_resumed_call_apologises_and_knows_what_it_booked(
     phone_call: Call, service: ReservationService, calls: CallService, state: CallState
 ) -> None:
-    # What the lost agent did in this room before its job died.
+    # What the lost agent did in this room, for this caller, before its job died.
+    state.caller_key = caller_key("RM_live", "caller-1")
     booked = await service.create(
         phone_number="+6598207272",
         name="Mei Ling",
@@ -24,6 +25,7 @@ async def test_a_resumed_call_apologises_and_knows_what_it_booked(
         reservation_time=DINNER,
         party_size=4,
         session_id=SESSION_ID,
+        caller_key=state.caller_key,
     )
     await calls.record_handoff(
         session_id=SESSION_ID, from_agent="greeter", to_agent="reservation", entities={}

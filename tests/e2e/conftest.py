@@ -82,11 +82,20 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
             process.stop()
 
 
-# Module scope: only tests/e2e/test_phone.py uses it, and the machine's two cores are better
-# spent on the tests after it than on an idle second stack.
+@pytest.fixture(scope="module")
+def phone_models() -> str:
+    """The stand-in models of the phone stack's worker; a module overrides it for its own."""
+    return PHONE_CALLS
+
+
+# Module scope: only the phone modules use it, and the machine's two cores are better spent on
+# the tests after each than on an idle stack.
 @pytest.fixture(scope="module")
 async def phone_stack(
-    livekit_binary: str, telephony_programs: dict[str, str], migrated_url: str
+    livekit_binary: str,
+    telephony_programs: dict[str, str],
+    migrated_url: str,
+    phone_models: str,
 ) -> AsyncIterator[PhoneStack]:
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-phone-"))
     telephony = Telephony(
@@ -110,7 +119,7 @@ async def phone_stack(
             migrated_url,
             livekit.url,
             AGENT_NAME=PHONE_AGENT,
-            models=PHONE_CALLS,
+            models=phone_models,
             RESTAURANT_CONFIG=str(restaurant_file),
             PHONE_SILENCE_SECONDS="10",
         )

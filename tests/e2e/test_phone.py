@@ -8,51 +8,29 @@ stand-in models of tests/support/e2e_models.py:phone_calls.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
 import time
 from datetime import datetime
 
-from livekit import api
-
 from core.db.reservations import ReservationStore
-from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, start_api, wait_for
-from tests.support.phone import Phone, loudest
-from tests.support.stacks import PHONE_AGENT, PhoneStack, service_env
+from testkit.stack import start_api, wait_for
+from tests.support.phone import loudest
+from tests.support.stacks import (
+    PHONE_AGENT,
+    PhoneStack,
+    call_session,
+    hung_up,
+    records,
+    service_env,
+    until_no_rooms,
+)
 
 CALLER = "+6598207272"
 # What sndfile records of the agent's tone (ToneTTS, amplitude 0.2) after G.711 is ~0.14 RMS;
 # the codec's idle noise is below 0.001.
 NOT_SILENCE = 0.02
-
-
-def records(stack: PhoneStack, message: str, since: int) -> list[dict[str, object]]:
-    return [r for r in stack.worker.records()[since:] if r.get("message") == message]
-
-
-async def rooms(stack: PhoneStack) -> list[str]:
-    http = stack.livekit.url.replace("ws://", "http://")
-    async with api.LiveKitAPI(http, LIVEKIT_KEY, LIVEKIT_SECRET) as server:
-        listed = await server.room.list_rooms(api.ListRoomsRequest())
-        return [room.name for room in listed.rooms]
-
-
-async def until_no_rooms(stack: PhoneStack, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while await rooms(stack):
-        assert time.monotonic() < deadline, "a call's room outlived the call"
-        await asyncio.sleep(0.2)
-
-
-def hung_up(phone: Phone) -> bool:
-    return "terminated" in phone.output()
-
-
-def call_session(stack: PhoneStack, since: int) -> str:
-    [started] = records(stack, "phone call", since)
-    return str(started["room"])
 
 
 async def test_a_caller_books_under_their_caller_id_and_the_agent_hangs_up(

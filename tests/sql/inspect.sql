@@ -42,3 +42,11 @@ update staff_outbox set created_at = created_at - :by::interval;
 -- name: age_escalation(id, by)!
 -- Moves a callback's creation back, as if recorded that long ago.
 update escalations set created_at = created_at - :by::interval where id = :id;
+
+-- name: failed_proofs()
+-- Every failed proof, oldest first.
+select reservation_id, created_at from failed_proofs order by id;
+
+-- name: age_failed_proofs(by)!
+-- Moves every failed proof back, as if recorded that long ago.
+update failed_proofs set created_at = created_at - :by::interval;

@@ -1,2 +1,2 @@
 -- Empties every table between tests; the schema stays.
-truncate reservations, handoffs, escalations, staff_outbox restart identity;
+truncate reservations, handoffs, escalations, staff_outbox, failed_proofs restart identity;

@@ -3,16 +3,18 @@ test's rules, what the agents publish to the room, and the booking a caller asks
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from livekit.agents import AgentSession, llm
 
 from agent.call.room_messages import ReservationNotice
 from agent.call.state import CallState
-from testkit.scripted_llm import Rule, ScriptedLLM, say
+from agent.hooks.handoff_log import attach_handoff_log
+from testkit.scripted_llm import Rule, ScriptedLLM, call, say
 
 SESSION_ID = "room-test-call"
 # Any per-turn instructions: rules name the agent, not a phrase of what it was told.
@@ -32,6 +34,15 @@ DETAILS: dict[str, Any] = {
 }
 
 
+def books_a_table(**details: str) -> list[Rule]:
+    """A caller's "a table ..." handed over with `details`, "available?" checked, "yes" booked."""
+    return [
+        Rule(user="table", then=[call("transfer_to_reservation", **details)]),
+        Rule(user="available", then=[call("check_availability")]),
+        Rule(user="yes", then=[call("confirm_booking")]),
+    ]
+
+
 def script(*rules: Rule) -> ScriptedLLM:
     """A model that greets, follows `rules`, and answers every agent's entry prompt."""
     return ScriptedLLM([GREETING, *rules, ENTRY])
@@ -42,6 +53,17 @@ class Notices(list[ReservationNotice]):
 
     async def __call__(self, notice: ReservationNotice) -> None:
         self.append(notice)
+
+
+@asynccontextmanager
+async def in_call(state: CallState, model: llm.LLM[Any]) -> AsyncIterator[AgentSession[CallState]]:
+    """One call at the greeter with `model`, as the worker's entrypoint runs it; waits for its
+    background writes after."""
+    async with AgentSession[CallState](llm=model, userdata=state) as session:
+        attach_handoff_log(session)  # as the worker's entrypoint does
+        await session.start(state.agents["greeter"])
+        yield session
+    await asyncio.gather(*state.background)
 
 
 # The `phone_call` fixture (tests/agent/conftest.py): starts a call at the greeter with a model.

@@ -118,6 +118,7 @@ PHONE_BOOKING = "Hi, I'd like a table for four next Saturday at seven pm. My nam
 THANKS = "That's all, thanks, goodbye."
 PERSON = "Could I speak to someone from the restaurant, please?"
 PHONE_LINES = {3.27: PHONE_BOOKING, 0.83: CONFIRM, 1.27: THANKS, 1.88: PERSON}
+MY_BOOKING = "Hi, I'm calling about my booking. When is it, and can you cancel it?"
 
 
 def segment_padding(settings: Settings) -> float:
@@ -162,6 +163,30 @@ def phone_calls(settings: Settings) -> SpeechModels:
         ]
     )
     stt = FixtureSTT(PHONE_LINES, padding=segment_padding(settings), tolerance=0.2)
+    return SpeechModels(stt=stt, llm=model, tts=ToneTTS())
+
+
+def spoofed_caller(settings: Settings) -> SpeechModels:
+    """A caller whose From is someone else's number asks after "their" booking
+    (tests/e2e/test_attack_phone.py), to the leakiest model there is: it says aloud whatever a
+    tool tells it, and cancels the booking it found without asking anyone."""
+    model = ScriptedLLM(
+        [
+            Rule(prompt="silent", then=[say("I can't hear anyone, so I'll end the call. Bye.")]),
+            greeting(),
+            Rule(user="my booking", then=[call("transfer_to_reservation", intent="cancel")]),
+            # On entry: the booking under the number the call comes from.
+            Rule(agent="reservation", prompt=ANY, then=[call("find_booking")]),
+            Rule(
+                after_tool="find_booking",
+                once=True,
+                then=lambda request: [say(request.trigger), call("cancel_booking")],
+            ),
+            # Every other tool output is said as it is (ScriptedLLM's echo).
+            Rule(prompt=ANY, then=[say("Is there anything else I can help with?")]),
+        ]
+    )
+    stt = FixtureSTT({2.70: MY_BOOKING}, padding=segment_padding(settings), tolerance=0.2)
     return SpeechModels(stt=stt, llm=model, tts=ToneTTS())
 
 

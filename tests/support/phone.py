@@ -8,6 +8,7 @@ and binds the loopback interface, so no packet is addressed anywhere else.
 from __future__ import annotations
 
 import array
+import asyncio
 import math
 import random
 import shutil
@@ -17,9 +18,14 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from livekit import api, rtc
+
 from core.settings import PROJECT_ROOT
 from ops.sip import read_sip_config, redis_command, sip_command
+from testkit.caller import TRANSCRIPTION_TOPIC
 from testkit.stack import (
+    LIVEKIT_KEY,
+    LIVEKIT_SECRET,
     TOOLS_BIN,
     Process,
     free_port,
@@ -181,6 +187,51 @@ class Phone:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@dataclass
+class Listener:
+    """A hidden participant in a phone call's room: what the agent said to the phone, as the
+    agent's own transcript of its speech (the phone itself only hears the stand-in's tones)."""
+
+    room: rtc.Room = field(default_factory=rtc.Room)
+    # (speaker's identity, line): the agent's lines, and the caller's as the agent heard them.
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    _reading: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def join(self, livekit_url: str, room_name: str) -> None:
+        # Hidden: the agent never sees it, so the call goes on as if it were not there.
+        grants = api.VideoGrants(
+            room_join=True, room=room_name, hidden=True, can_subscribe=True, can_publish=False
+        )
+        token = (
+            api.AccessToken(LIVEKIT_KEY, LIVEKIT_SECRET)
+            .with_identity("listener")
+            .with_grants(grants)
+            .to_jwt()
+        )
+        self.room.register_text_stream_handler(TRANSCRIPTION_TOPIC, self._on_text)
+        await self.room.connect(livekit_url, token)
+
+    def _on_text(self, reader: rtc.TextStreamReader, participant_identity: str) -> None:
+        async def read() -> None:
+            try:
+                text = await reader.read_all()
+            except rtc.data_stream.StreamError:
+                return  # the room went away mid-line
+            if (reader.info.attributes or {}).get("lk.transcription_final") == "true":
+                self.lines.append((participant_identity, text))
+
+        task = asyncio.create_task(read())
+        self._reading.add(task)
+        task.add_done_callback(self._reading.discard)
+
+    def said_to(self, caller: str) -> list[str]:
+        """The agent's lines: everything but what the caller with this identity said."""
+        return [text for speaker, text in self.lines if speaker != caller]
+
+    async def leave(self) -> None:
+        await self.room.disconnect()
 
 
 def staff_restaurant(workdir: Path, staff: str) -> Path:

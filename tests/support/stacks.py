@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from livekit import api
 
 from testkit import stack
-from testkit.stack import LiveKitServer, Process
+from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, LiveKitServer, Process
 from tests.support.phone import Phone, Telephony, compose
 
 # The stand-ins every end-to-end worker runs unless a test names others (tests/support/).
@@ -91,3 +92,32 @@ class StaffStack:
     api: Process
     api_base: str
     restaurant_file: Path
+
+
+def records(stack: PhoneStack, message: str, since: int) -> list[dict[str, object]]:
+    """The worker's log records with this message, from record `since` on."""
+    return [r for r in stack.worker.records()[since:] if r.get("message") == message]
+
+
+def call_session(stack: PhoneStack, since: int) -> str:
+    """The room of the one phone call since record `since`."""
+    [started] = records(stack, "phone call", since)
+    return str(started["room"])
+
+
+async def rooms(stack: PhoneStack) -> list[str]:
+    http = stack.livekit.url.replace("ws://", "http://")
+    async with api.LiveKitAPI(http, LIVEKIT_KEY, LIVEKIT_SECRET) as server:
+        listed = await server.room.list_rooms(api.ListRoomsRequest())
+        return [room.name for room in listed.rooms]
+
+
+async def until_no_rooms(stack: PhoneStack, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while await rooms(stack):
+        assert time.monotonic() < deadline, "a call's room outlived the call"
+        await asyncio.sleep(0.2)
+
+
+def hung_up(phone: Phone) -> bool:
+    return "terminated" in phone.output()

@@ -16,10 +16,12 @@ from core.models import Reservation
         ("Mei Ling Chua", "Mei Ling Chua"),
         ("mei ling chua", "Mei Ling Chua"),
         ("MeiLing Chua", "Mei Ling Chua"),
-        ("Mei-Ling", "Mei Ling Chua"),
-        ("Mei", "Mei Ling Chua"),
-        ("Zoe", "Zoë Adams"),
+        ("mei-ling chua.", "Mei Ling Chua"),
+        ("Chua Mei Ling", "Mei Ling Chua"),  # surname first: every name is still there
+        ("Zoe Adams", "Zoë Adams"),
         ("  JOSÉ  garcía ", "Jose Garcia"),
+        ("mr tan", "Mr. Tan"),
+        ("STRASSE", "Straße"),
     ],
 )
 def test_the_name_matches(said: str, booked: str) -> None:
@@ -31,6 +33,10 @@ def test_the_name_matches(said: str, booked: str) -> None:
     [
         ("Chua", "Mei Ling Chua"),  # a surname alone is not the name it is under
         ("Ling", "Mei Ling Chua"),
+        ("Mei", "Mei Ling Chua"),  # nor the first name, nor the leading names
+        ("Mei Ling", "Mei Ling Chua"),
+        ("Mr", "Mr Tan"),  # nor a title
+        ("Tan", "Mr Tan"),
         ("Mei Ling Tan", "Mei Ling Chua"),
         ("Me", "Mei Ling Chua"),  # part of a word is not a name
         ("", "Mei Ling Chua"),
@@ -70,11 +76,11 @@ def test_a_proof_holds_for_its_booking_only_and_the_stronger_one_wins() -> None:
     assert identity.strongest(None) == "holds_code"
 
 
-def test_the_caller_id_verifies_bookings_under_that_number_only() -> None:
+def test_an_attested_number_proves_bookings_under_that_number_only() -> None:
     identity = CallerIdentity()
-    assert identity.level_for(booking("AAAAAA"), "+6598207272") == "verified_number"
+    assert identity.level_for(booking("AAAAAA"), "+6598207272") == "attested_number"
     assert identity.level_for(booking("BBBBBB", "+6581112222"), "+6598207272") == "unverified"
-    assert identity.strongest("+6598207272") == "verified_number"
+    assert identity.strongest("+6598207272") == "attested_number"
     assert identity.strongest(None) == "unverified"
 
 

@@ -9,7 +9,7 @@ from agent.agents.escalation import EscalationAgent
 from agent.agents.greeter import Greeter
 from agent.agents.information import InformationAgent
 from agent.agents.reservation import ReservationAgent
-from agent.call.state import CallState, Notifier
+from agent.call.state import CallLimits, CallState, Notifier
 from core.errors import DatabaseUnavailable
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
@@ -18,7 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 def new_call(
-    service: ReservationService, calls: CallService, session_id: str, notify: Notifier
+    service: ReservationService,
+    calls: CallService,
+    session_id: str,
+    notify: Notifier,
+    limits: CallLimits,
 ) -> CallState:
     state = CallState(
         restaurant=service.restaurant,
@@ -26,6 +30,7 @@ def new_call(
         calls=calls,
         session_id=session_id,
         notify=notify,
+        limits=limits,
     )
     # One instance of each agent per call, so an agent the caller returns to keeps its context.
     state.agents = {
@@ -51,6 +56,8 @@ async def resume(state: CallState) -> None:
     if not booked and not handoffs:
         return
     state.resumed = True
+    # Cancelled ones too: the limit is on bookings made, however they ended.
+    state.booked.update((r.confirmation_code, r.confirmation_code) for r in booked)
     state.booked_earlier = [r for r in booked if r.status == "confirmed"]
     for reservation in state.booked_earlier:
         # Made by this caller earlier in this very call.

@@ -16,7 +16,7 @@ from agent.call.state import CallState
 from agent.hooks.handoff_log import attach_handoff_log
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
-from tests.support.calls import SESSION_ID, Call, Notices
+from tests.support.calls import LIMITS, SESSION_ID, Call, Notices
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def notices() -> Notices:
 
 @pytest.fixture
 def state(service: ReservationService, calls: CallService, notices: Notices) -> CallState:
-    return new_call(service, calls, SESSION_ID, notices)
+    return new_call(service, calls, SESSION_ID, notices, LIMITS)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from core.restaurant import Restaurant, load_restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import Call, Notices, script
+from tests.support.calls import LIMITS, Call, Notices, script
 from tests.support.days import NOW
 from tests.support.restaurants import SAMPLE_RESTAURANT
 
@@ -76,7 +76,7 @@ def service(store: ReservationStore, country: Country, tmp_path: Path) -> Reserv
 
 @pytest.fixture
 def state(service: ReservationService, calls: CallService, notices: Notices) -> CallState:
-    return new_call(service, calls, "room-abroad", notices)
+    return new_call(service, calls, "room-abroad", notices, LIMITS)
 
 
 async def test_a_caller_books_with_the_countrys_numbers_and_dates(

@@ -25,7 +25,7 @@ from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from ops.embedded_postgres import start_embedded_postgres
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import Notices, script
+from tests.support.calls import LIMITS, Notices, script
 from tests.support.database import freeze, server_processes, thaw
 from tests.support.days import NOW, SATURDAY
 
@@ -57,7 +57,7 @@ async def test_a_booking_while_the_database_is_frozen_fails_within_the_bound(
     )
     calls = CallService(CallRecords(own_pool, timeout=BOUND))
     notices = Notices()
-    state: CallState = new_call(service, calls, "room-frozen", notices)
+    state: CallState = new_call(service, calls, "room-frozen", notices, LIMITS)
     details = {
         "party_size": "2",
         "date": "Saturday",

@@ -42,3 +42,15 @@ update staff_outbox set created_at = created_at - :by::interval;
 -- name: age_escalation(id, by)!
 -- Moves a callback's creation back, as if recorded that long ago.
 update escalations set created_at = created_at - :by::interval where id = :id;
+
+-- name: call_watch_leader(watch)$
+-- The backend holding a call watch's lock, if any (a lock on one bigint key shows as its two
+-- halves).
+select pid from pg_locks
+where locktype = 'advisory' and granted and objsubid = 1
+  and classid = ((hashtext(:watch)::bigint >> 32) & 4294967295)::oid
+  and objid = (hashtext(:watch)::bigint & 4294967295)::oid;
+
+-- name: drop_connection(pid)$
+-- What a database restart or an idle-connection reaper does to one connection.
+select pg_terminate_backend(:pid);

@@ -11,10 +11,13 @@ from typing import Any
 from livekit.agents import AgentSession, llm
 
 from agent.call.room_messages import ReservationNotice
-from agent.call.state import CallState
+from agent.call.state import CallLimits, CallState
+from core.settings import Settings
 from testkit.scripted_llm import Rule, ScriptedLLM, say
 
 SESSION_ID = "room-test-call"
+# The default limits of one call, whatever a developer's environment or .env sets.
+LIMITS = CallLimits.of(Settings.model_construct())
 # Any per-turn instructions: rules name the agent, not a phrase of what it was told.
 ANY = re.compile(".")
 # The greeter's per-turn instructions are its greeting (and, on a return, "anything else?").

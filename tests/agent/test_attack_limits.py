@@ -12,8 +12,8 @@ from agent.call.state import CallLimits, CallState
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import DETAILS, SESSION_ID, Call, script
-from tests.support.days import DINNER, SATURDAY
+from tests.support.calls import DETAILS, Call, booked_before_the_drop, script
+from tests.support.days import SATURDAY
 
 BOOKING = [
     Rule(user="table", then=[call("transfer_to_reservation", **DETAILS)]),
@@ -23,6 +23,14 @@ BOOKING = [
     Rule(user="8pm", then=[call("record_booking_details", time="8pm", phone="9123 4567")]),
     Rule(user="6pm", then=[call("record_booking_details", time="6pm", phone="9345 6789")]),
 ]
+
+
+def refused_aloud(result: RunResult[None], tool: str, refusal: str) -> None:
+    """`tool` refused with `refusal`, and the agent said it: why, and what the caller can do."""
+    result.expect.next_event().is_function_call(name=tool)
+    result.expect.next_event().is_function_call_output(output=refusal, is_error=True)
+    spoken = result.expect.next_event().is_message(role="assistant").event().item
+    assert refusal in (spoken.text_content or "")
 
 
 async def saturday_bookings(service: ReservationService) -> list[str]:
@@ -45,11 +53,7 @@ async def test_a_booking_past_the_calls_limit_is_refused_and_explained(
 
     refusal = booking_limit(state.restaurant, 2)
     assert "at most 2 bookings" in refusal and state.restaurant.identity.phone in refusal
-    third.expect.next_event().is_function_call(name="check_availability")
-    third.expect.next_event().is_function_call_output(output=refusal, is_error=True)
-    # What the agent says is the refusal: why, what it can still do, and whom to phone.
-    spoken = third.expect.next_event().is_message(role="assistant").event().item
-    assert refusal in (spoken.text_content or "")
+    refused_aloud(third, "check_availability", refusal)
     # Nothing was read back, so nothing can be confirmed either.
     again.expect.next_event().is_function_call(name="confirm_booking")
     again.expect.next_event().is_function_call_output(is_error=True)
@@ -57,46 +61,17 @@ async def test_a_booking_past_the_calls_limit_is_refused_and_explained(
     assert len(state.booked) == 2
 
 
-async def test_at_the_limit_a_repeated_confirmation_is_still_the_same_booking(
-    phone_call: Call, state: CallState, service: ReservationService
-) -> None:
-    state.limits = CallLimits(bookings=1, callbacks=1)
-    model = script(
-        Rule(user="table", then=[call("transfer_to_reservation", **DETAILS)]),
-        Rule(user="available", then=[call("check_availability")]),
-        Rule(user="yes", then=[call("confirm_booking"), call("confirm_booking")]),
-    )
-    async with phone_call(model) as session:
-        await session.run(user_input="A table please")
-        await session.run(user_input="Is it available?")
-        result: RunResult[None] = await session.run(user_input="Yes")
-    outputs = [e.item for e in result.events if e.type == "function_call_output"]
-    assert [o.is_error for o in outputs] == [False, False]
-    assert outputs[0].output == outputs[1].output and outputs[0].output.startswith("Booked.")
-    assert await saturday_bookings(service) == ["19:00"]
-
-
 async def test_bookings_made_before_the_call_was_picked_up_again_count(
     phone_call: Call, state: CallState, service: ReservationService
 ) -> None:
-    await service.create(
-        phone_number="+6598207272",
-        name="Mei Ling",
-        reservation_date=SATURDAY,
-        reservation_time=DINNER,
-        party_size=4,
-        session_id=SESSION_ID,
-    )
+    await booked_before_the_drop(service)
     state.limits = CallLimits(bookings=1, callbacks=1)
     await resume(state)
     async with phone_call(script(*BOOKING)) as session:
         await session.run(user_input="A table for 4 on Saturday at 7pm, Mei Ling, 9820 7272")
         await session.run(user_input="Make it 8pm")
         checked: RunResult[None] = await session.run(user_input="Is it available?")
-    checked.expect.next_event().is_function_call(name="check_availability")
-    checked.expect.next_event().is_function_call_output(
-        output=booking_limit(state.restaurant, 1), is_error=True
-    )
+    refused_aloud(checked, "check_availability", booking_limit(state.restaurant, 1))
     assert await saturday_bookings(service) == ["19:00"]
 
 
@@ -128,10 +103,7 @@ async def test_messages_for_staff_past_the_calls_limit_are_refused_and_explained
     first.expect.next_event().is_function_call_output(is_error=False)
     refusal = callback_limit(state.restaurant, 1)
     assert "within two hours" in refusal and state.restaurant.identity.phone in refusal
-    second.expect.next_event().is_function_call(name="record_message_for_staff")
-    second.expect.next_event().is_function_call_output(output=refusal, is_error=True)
-    spoken = second.expect.next_event().is_message(role="assistant").event().item
-    assert refusal in (spoken.text_content or "")
+    refused_aloud(second, "record_message_for_staff", refusal)
     [taken] = await calls.store.open_escalations()
     assert taken.name == "Aisha"
     assert state.callbacks == 1

@@ -9,22 +9,14 @@ from agent.call.state import CallState
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import SESSION_ID, Call, script
-from tests.support.days import DINNER, SATURDAY
+from tests.support.calls import SESSION_ID, Call, booked_before_the_drop, script
 
 
 async def test_a_resumed_call_apologises_and_knows_what_it_booked(
     phone_call: Call, service: ReservationService, calls: CallService, state: CallState
 ) -> None:
     # What the lost agent did in this room before its job died.
-    booked = await service.create(
-        phone_number="+6598207272",
-        name="Mei Ling",
-        reservation_date=SATURDAY,
-        reservation_time=DINNER,
-        party_size=4,
-        session_id=SESSION_ID,
-    )
+    booked = await booked_before_the_drop(service)
     await calls.record_handoff(
         session_id=SESSION_ID, from_agent="greeter", to_agent="reservation", entities={}
     )

@@ -12,8 +12,11 @@ from livekit.agents import AgentSession, llm
 
 from agent.call.room_messages import ReservationNotice
 from agent.call.state import CallLimits, CallState
+from core.models import Reservation
+from core.services.reservations import ReservationService
 from core.settings import Settings
 from testkit.scripted_llm import Rule, ScriptedLLM, say
+from tests.support.days import DINNER, SATURDAY
 
 SESSION_ID = "room-test-call"
 # The default limits of one call, whatever a developer's environment or .env sets.
@@ -33,6 +36,18 @@ DETAILS: dict[str, Any] = {
     "name": "Mei Ling",
     "phone": "9820 7272",
 }
+
+
+async def booked_before_the_drop(service: ReservationService) -> Reservation:
+    """DETAILS' booking, as this call's lost agent made it before its job died."""
+    return await service.create(
+        phone_number="+6598207272",
+        name="Mei Ling",
+        reservation_date=SATURDAY,
+        reservation_time=DINNER,
+        party_size=4,
+        session_id=SESSION_ID,
+    )
 
 
 def script(*rules: Rule) -> ScriptedLLM:

@@ -11,12 +11,13 @@ import asyncpg
 from dotenv import load_dotenv
 from livekit.agents import AgentSession, JobContext, JobProcess, cli, room_io
 
+from agent.call.limits import attach_call_limits, session_options
 from agent.call.room_messages import RoomNotifier
 from agent.call.start import caller_key, new_call, resume
-from agent.call.state import CallState
+from agent.call.state import CallLimits, CallState
 from agent.hooks.handoff_log import attach_handoff_log
 from agent.hooks.metrics import attach_metrics, log_usage
-from agent.phone.line import attach_phone_line, phone_line, session_options
+from agent.phone.line import attach_phone_line, phone_line
 from agent.speech_models import speech_models
 from agent.turns.detection import attach_turn_taking, load_vad, turn_handling
 from agent.worker import ReceptionWorker
@@ -54,7 +55,12 @@ async def entrypoint(ctx: JobContext) -> None:
     calls = CallService(CallRecords(pool, timeout=timeout))
     proofs = FailedProofs(ProofRecords(pool, timeout=timeout), ProofLimit.from_settings(settings))
     state = new_call(
-        service, calls, proofs, session_id=ctx.room.name, notify=RoomNotifier(ctx.room)
+        service,
+        calls,
+        proofs,
+        session_id=ctx.room.name,
+        notify=RoomNotifier(ctx.room),
+        limits=CallLimits.of(settings),
     )
     # The fault tests find a call's job process by this line.
     logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
@@ -70,11 +76,12 @@ async def entrypoint(ctx: JobContext) -> None:
         vad=ctx.proc.userdata["vad"],
         turn_handling=turn_handling(settings),
         **speech_models(settings),
-        **session_options(line, settings),
+        **session_options(line is not None, settings),
     )
     attach_metrics(session, state.session_id)
     attach_handoff_log(session)
     attach_turn_taking(session, settings)
+    attach_call_limits(session, settings.max_call_seconds)
     if line is not None:
         await attach_phone_line(session, line)
 

@@ -11,31 +11,34 @@ each room with a caller in it:
   removed (the worker also removes the agent of a job process that died, agent/main.py);
 - a room with no live agent for GRACE seconds gets one dispatched again (again every
   REDISPATCH_EVERY seconds while it lasts);
-- after GIVE_UP_AFTER seconds without an agent, the caller's page is told, on the
-  `restaurant.status` topic, with the restaurant's phone number. A phone caller cannot read
-  it: one whose call was answered (an agent took it, then was lost) is put through to the
-  staff line of the hour (`[staff]` in restaurant.toml), or, with none, hung up on rather than
-  left in silence. One still ringing keeps ringing, as an unanswered phone does: livekit-sip
-  answers only once an agent listens, and cannot transfer a call it has not answered.
+- after GIVE_UP_AFTER seconds without an agent, the caller is told or, on the phone, put
+  through to staff or hung up on (api/no_agent.py). A phone call still ringing keeps ringing,
+  as an unanswered phone does: livekit-sip answers only once an agent listens, and cannot
+  transfer a call it has not answered.
+
+Each look also counts this deployment's call rooms, for the cap on concurrent calls
+(api/live_calls.py).
 
 Several API processes may run: only the one holding a PostgreSQL advisory lock (named after
-the LiveKit server and agent it watches) watches, so each room is handled once; if that
-process dies its connection closes and another takes over.
+the LiveKit server and agent it watches) watches, so each room is handled once; the others
+only count. The lock is its connection's: if that process dies or stops watching, the
+connection closes and another takes over.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from livekit import api
 
+from api.live_calls import LiveCalls
+from api.no_agent import release_phone_caller, tell_caller
 from core.db.base import QUERIES
 from core.restaurant import Restaurant
 from core.settings import Settings
@@ -50,7 +53,6 @@ REDISPATCH_EVERY = 10.0
 GIVE_UP_AFTER = 15.0
 # A job whose agent has not joined by then never will.
 JOIN_WITHIN = 20.0
-STATUS_TOPIC = "restaurant.status"
 # livekit-sip's participant attribute: "ringing" until the call is answered, then "active".
 SIP_CALL_STATUS = "sip.callStatus"
 
@@ -77,6 +79,8 @@ class CallWatch:
     agent_name: str
     # Whose number a caller no agent can answer is told, and whose staff take phone callers.
     restaurant: Restaurant
+    # The calls under way, counted at every look for the token endpoint's cap.
+    live: LiveCalls
     # One leader per LiveKit server and agent, whichever database they share.
     lock_name: str = "receptionist.call_watch"
     agentless: dict[str, _Agentless] = field(default_factory=dict)
@@ -85,48 +89,82 @@ class CallWatch:
     joining_since: dict[tuple[str, str], float] = field(default_factory=dict)
 
     async def run(self, pool: asyncpg.Pool) -> None:
-        """Watch the rooms while this process leads; wait for the lead otherwise."""
+        """Watch the rooms while this process leads; count them for the cap otherwise.
+
+        Nothing but cancellation ends this loop: an unforeseen error in one cycle is logged
+        and the next cycle starts afresh, and the lead is given up whenever watching stops.
+        """
         while True:
             try:
-                async with pool.acquire() as conn:
-                    if await QUERIES.try_lead_call_watch(conn, watch=self.lock_name):
-                        logger.info("watching call rooms")
-                        # The lock is held as long as this connection is.
-                        await self._watch()
+                await self._lead(pool)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
                 logger.warning("call watch paused: database unavailable")
+            except Exception as exc:
+                logger.warning("call watch: cycle failed", extra={"error": type(exc).__name__})
+            # Led or not, this process's token endpoint needs the count of calls.
+            await self._cycle(self.census)
             await asyncio.sleep(INTERVAL)
 
-    async def _watch(self) -> None:
-        while True:
+    async def _lead(self, pool: asyncpg.Pool) -> None:
+        async with pool.acquire() as conn:
+            if not await QUERIES.try_lead_call_watch(conn, watch=self.lock_name):
+                return
+            logger.info("watching call rooms")
             try:
-                await self.sweep()
-            except api.TwirpError as exc:
-                logger.warning("call watch: LiveKit refused a request", extra={"code": exc.code})
-            except (OSError, TimeoutError) as exc:
-                logger.warning(
-                    "call watch: LiveKit unreachable", extra={"error": type(exc).__name__}
-                )
+                await self._watch(conn)
+            finally:
+                # The lock is this session's, and the pool's reset keeps session locks
+                # (core/db/pool.py): a connection handed back would keep the lead with a
+                # process that no longer watches. Closed, the server frees it at once.
+                conn.terminate()
+                logger.info("stopped watching call rooms")
+
+    async def _watch(self, conn: PoolConnectionProxy[asyncpg.Record]) -> None:
+        while True:
+            # The lock lives exactly as long as this session: an error here (the database
+            # restarted, the connection dropped) means another process may lead already.
+            await QUERIES.keep_leading_call_watch(conn)
+            await self._cycle(self.sweep)
             await asyncio.sleep(INTERVAL)
+
+    async def _cycle(self, step: Callable[[], Awaitable[object]]) -> None:
+        """One look at the rooms; whatever goes wrong is logged and left to the next."""
+        try:
+            await step()
+        except api.TwirpError as exc:
+            logger.warning("call watch: LiveKit refused a request", extra={"code": exc.code})
+        except (OSError, TimeoutError) as exc:
+            logger.warning("call watch: LiveKit unreachable", extra={"error": type(exc).__name__})
+        except Exception as exc:
+            logger.warning("call watch: cycle failed", extra={"error": type(exc).__name__})
+
+    async def census(self) -> dict[str, list[api.AgentDispatch]]:
+        """This deployment's call rooms, with their dispatches; the count for the cap."""
+        rooms = (await self.livekit.room.list_rooms(api.ListRoomsRequest())).rooms
+        ours = {}
+        for room in rooms:
+            dispatches = await self.livekit.agent_dispatch.list_dispatch(room_name=room.name)
+            if self._ours(dispatches):
+                ours[room.name] = dispatches
+        self.live.listed(ours)
+        return ours
 
     async def sweep(self) -> None:
-        rooms = (await self.livekit.room.list_rooms(api.ListRoomsRequest())).rooms
-        names = {room.name for room in rooms}
-        for gone in self.agentless.keys() - names:
+        rooms = await self.census()
+        for gone in self.agentless.keys() - rooms.keys():
             del self.agentless[gone]
-        for gone in self.seen_agents.keys() - names:
+        for gone in self.seen_agents.keys() - rooms.keys():
             del self.seen_agents[gone]
-        for key in [key for key in self.joining_since if key[0] not in names]:
+        for key in [key for key in self.joining_since if key[0] not in rooms]:
             del self.joining_since[key]
-        for room in rooms:
-            await self.check(room.name)
+        for room, dispatches in rooms.items():
+            await self.check(room, dispatches)
 
-    async def check(self, room: str) -> None:
+    async def check(self, room: str, dispatches: list[api.AgentDispatch]) -> None:
         participants = (
             await self.livekit.room.list_participants(api.ListParticipantsRequest(room=room))
         ).participants
-        dispatches = await self.livekit.agent_dispatch.list_dispatch(room_name=room)
-        if not self._ours(dispatches) or not any(p.kind in _CALLERS for p in participants):
+        if not any(p.kind in _CALLERS for p in participants):
             self.agentless.pop(room, None)
             return
         jobs = [job.state for dispatch in dispatches for job in dispatch.state.jobs]
@@ -170,54 +208,14 @@ class CallWatch:
                 "agent dispatched again", extra={"room": room, "waited_s": round(waited, 1)}
             )
         if waited >= GIVE_UP_AFTER and now - seen.told_at >= REDISPATCH_EVERY:
-            await self._tell_caller(room)
+            await tell_caller(self.livekit, self.restaurant, room)
             seen.told_at = now
         if waited >= GIVE_UP_AFTER:
             for phone in (p for p in participants if p.kind == api.ParticipantInfo.Kind.SIP):
                 answered = phone.attributes.get(SIP_CALL_STATUS) == "active"
                 if answered and phone.identity not in seen.released:
                     seen.released.add(phone.identity)
-                    await self._release_phone_caller(room, phone.identity)
-
-    async def _release_phone_caller(self, room: str, identity: str) -> None:
-        line = self.restaurant.staff_line(datetime.now(UTC))
-        if line is not None:
-            try:
-                await self.livekit.sip.transfer_sip_participant(
-                    api.TransferSIPParticipantRequest(
-                        room_name=room, participant_identity=identity, transfer_to=line
-                    )
-                )
-                logger.warning("phone caller put through to staff: no agent", extra={"room": room})
-                return
-            except api.TwirpError as exc:
-                logger.warning(
-                    "phone caller not put through", extra={"room": room, "code": exc.code}
-                )
-        # Silence until they give up is the worst answer; an ended call they can ring again.
-        await self.livekit.room.remove_participant(
-            api.RoomParticipantIdentity(room=room, identity=identity)
-        )
-        logger.warning("phone caller hung up on: no agent", extra={"room": room})
-
-    async def _tell_caller(self, room: str) -> None:
-        notice = {
-            "type": "agent.unavailable",
-            "message": (
-                "Sorry, our receptionist can't answer right now. Please call us on "
-                f"{self.restaurant.identity.phone}."
-            ),
-            "phone": self.restaurant.identity.phone,
-        }
-        await self.livekit.room.send_data(
-            api.SendDataRequest(
-                room=room,
-                data=json.dumps(notice).encode(),
-                kind=api.DataPacket.Kind.RELIABLE,
-                topic=STATUS_TOPIC,
-            )
-        )
-        logger.warning("caller told no agent is coming", extra={"room": room})
+                    await release_phone_caller(self.livekit, self.restaurant, room, phone.identity)
 
     def _ours(self, dispatches: list[api.AgentDispatch]) -> bool:
         """A room this deployment answers: one its agent was dispatched to, or, for a worker
@@ -228,7 +226,7 @@ class CallWatch:
         return names <= {""}
 
 
-def call_watch(settings: Settings, restaurant: Restaurant) -> CallWatch | None:
+def call_watch(settings: Settings, restaurant: Restaurant, live: LiveCalls) -> CallWatch | None:
     """The watch for this deployment's LiveKit server; None when the API has no LiveKit key."""
     if not (settings.livekit_api_key and settings.livekit_api_secret):
         return None
@@ -238,4 +236,4 @@ def call_watch(settings: Settings, restaurant: Restaurant) -> CallWatch | None:
         settings.livekit_api_secret.get_secret_value(),
     )
     lock_name = f"receptionist.call_watch {settings.livekit_url} {settings.agent_name}"
-    return CallWatch(livekit, settings.agent_name, restaurant, lock_name)
+    return CallWatch(livekit, settings.agent_name, restaurant, live, lock_name)

@@ -14,6 +14,7 @@ from api.access_log import install_access_log
 from api.body_limit import install_body_limit
 from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
+from api.live_calls import LiveCalls
 from api.routes import analytics, docs, escalations, health, occupancy, reservations, token, web
 from api.security_headers import install_security_headers
 from api.staff_keys import parse_staff_keys
@@ -51,7 +52,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         ReservationStore(pool, timeout=timeout), started.restaurant, notify_staff=False
     )
     background = [asyncio.create_task(purge_daily(records, started.restaurant, reservations.now))]
-    watch = call_watch(settings, started.restaurant)
+    # Counted by the call watch, read by the token endpoint for the cap on concurrent calls.
+    live_calls = LiveCalls(settings.max_concurrent_calls)
+    watch = call_watch(settings, started.restaurant, live_calls)
     if watch is not None:
         background.append(asyncio.create_task(watch.run(pool)))
     try:
@@ -63,6 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
                 "desk": StaffDesk(reservations, DeskStore(pool, timeout=timeout)),
                 "restaurant": started.restaurant,
                 "staff_keys": staff_keys,
+                "live_calls": live_calls,
             }
     finally:
         for task in background:

@@ -175,10 +175,9 @@ class Health(BaseModel):
     status: str
 
 
-# Room names and identities a caller may choose: 1-128 characters that need no escaping in a
-# URL, a log line or a JWT.
-SAFE_NAME = r"^[A-Za-z0-9_.:-]+$"
-SafeName = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=SAFE_NAME)]
+# A room name or identity a client asks for: accepted, since stock clients send them, but never
+# used (the server names both, api/routes/token.py), so only bounded.
+IgnoredName = Annotated[str, StringConstraints(max_length=128)]
 
 
 def _either_case(snake: str) -> AliasChoices:
@@ -218,15 +217,16 @@ class RoomConfigRequest(BaseModel):
 class TokenRequest(BaseModel):
     """LiveKit's standard token-endpoint request; every field is optional, unknown ones ignored."""
 
-    room_name: SafeName | None = Field(
+    room_name: IgnoredName | None = Field(
         default=None,
         validation_alias=_either_case("room_name"),
-        description="The room to join; a fresh, unguessable one when absent.",
+        description="Accepted for compatibility and not used: the server names a fresh, "
+        "unguessable room, which the answer gives.",
     )
-    participant_identity: SafeName | None = Field(
+    participant_identity: IgnoredName | None = Field(
         default=None,
         validation_alias=_either_case("participant_identity"),
-        description="The caller's identity in the room; a fresh one when absent.",
+        description="Accepted for compatibility and not used: the answer gives a fresh one.",
     )
     participant_name: str | None = Field(
         default=None,

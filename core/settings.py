@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +17,8 @@ from core.notices.messages import EventType
 from core.notices.signature import secret_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What a browser sends as its Origin header: a scheme, a host and perhaps a port, nothing more.
+ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9a-f:.]+\](:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -57,11 +60,16 @@ class Settings(BaseSettings):
     # What `receptionist up` starts livekit-server with when livekit_url is a local address
     # nobody listens on; the port always comes from livekit_url, so the two cannot disagree.
     livekit_server_config: Path = PROJECT_ROOT / "livekit.yaml"
-    # Token requests allowed per client address, moving window, as a `limits` rate string.
+    # Token requests allowed per client address (an IPv6 client's /64), moving window, as a
+    # `limits` rate string.
     token_rate_limit: str = "10/minute"
-    # Browser origins allowed to call the token endpoint, comma-separated; "*" for any, empty
-    # for none. Only that public route gets CORS: the staff routes stay same-origin.
-    token_cors_origins: str = "*"
+    # Browser origins besides loopback ones allowed to call the token endpoint, each
+    # scheme://host[:port], comma-separated. Only that public route gets CORS: the staff routes
+    # stay same-origin.
+    token_cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    # Calls (browser, app and phone) this deployment carries at once; over it the token
+    # endpoint answers 503 with Retry-After (api/live_calls.py).
+    max_concurrent_calls: int = Field(default=10, ge=1, le=10_000)
 
     log_level: str = "INFO"
 
@@ -164,6 +172,15 @@ class Settings(BaseSettings):
     failed_proofs_limit: int = Field(default=5, ge=1, le=1000)
     failed_proofs_window_hours: float = Field(default=24.0, gt=0, le=24 * 90)
 
+    # Limits of one call (agent/call/limits.py), so that nobody can hold a line or the
+    # restaurant's book: a browser or app caller silent this long is told goodbye, as a phone
+    # caller is after PHONE_SILENCE_SECONDS; every call ends after the longest length; and one
+    # call books and leaves messages for staff only so often.
+    web_silence_seconds: float = Field(default=30.0, gt=0, le=600)
+    max_call_seconds: float = Field(default=1200.0, gt=0, le=86_400)
+    max_bookings_per_call: int = Field(default=3, ge=1, le=50)
+    max_callbacks_per_call: int = Field(default=2, ge=1, le=50)
+
     @property
     def livekit_api_url(self) -> str:
         """livekit_url for LiveKit's server API, which speaks HTTP."""
@@ -205,6 +222,26 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("token_cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        origins = []
+        for part in (p.strip().rstrip("/").lower() for p in value.split(",")):
+            if part == "*":
+                # Any web site could then start calls on the restaurant's account from its
+                # visitors' browsers.
+                raise ValueError("'*' is not allowed: list each origin that may call")
+            if part and not ORIGIN.fullmatch(part):
+                raise ValueError(
+                    f"{part!r} is not an origin: write scheme://host[:port], e.g. "
+                    "https://app.example.com"
+                )
+            if part:
+                origins.append(part)
+        return tuple(origins)
 
     @model_validator(mode="after")
     def _turns_consistent(self) -> Settings:

@@ -51,11 +51,15 @@ class Caller:
         """Get a token from our API, join, and publish a microphone track."""
         async with httpx.AsyncClient() as http:
             answer = (await http.post(f"{api_base}/api/token", json={})).json()
+        await self.connect(answer["server_url"], answer["participant_token"])
+
+    async def connect(self, url: str, token: str) -> None:
+        """Join with a token already in hand, and publish a microphone track."""
         self.room.on("track_subscribed", self._on_track)
         self.room.on("data_received", self._on_data)
         self.room.on("participant_attributes_changed", self._on_attributes)
         self.room.register_text_stream_handler(TRANSCRIPTION_TOPIC, self._on_text)
-        await self.room.connect(answer["server_url"], answer["participant_token"])
+        await self.room.connect(url, token)
         self.identity = self.room.local_participant.identity
         # A short queue, so "sent" means sent (the default queues a second of audio).
         self._source = rtc.AudioSource(16000, 1, queue_size_ms=100)

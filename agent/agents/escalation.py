@@ -31,6 +31,8 @@ async def record_message_for_staff(
         summary: what the caller needs, in one or two sentences.
     """
     state = context.userdata
+    if state.callbacks >= state.limits.callbacks:
+        raise ToolError(prompts.callback_limit(state.restaurant, state.limits.callbacks))
     try:
         phone_number = read_phone(state.restaurant, phone)
     except InvalidValue as exc:
@@ -47,6 +49,7 @@ async def record_message_for_staff(
         )
     except DatabaseUnavailable as exc:
         raise ToolError(prompts.database_down(state.restaurant)) from exc
+    state.callbacks += 1
     promise = state.restaurant.identity.callback_promise
     return f"Message recorded. Tell the caller our team will call them back {promise}."
 

@@ -36,6 +36,26 @@ def database_down(restaurant: Restaurant) -> str:
     )
 
 
+def booking_limit(restaurant: Restaurant, limit: int) -> str:
+    """A new booking past the most one call may make (MAX_BOOKINGS_PER_CALL)."""
+    return (
+        f"Not booked: one call can make at most {limit} bookings, and this call has made them. "
+        "Explain that to the caller; you can still change or cancel the bookings made, and for "
+        f"another table they can call again or phone us on {restaurant.identity.phone}."
+    )
+
+
+def callback_limit(restaurant: Restaurant, limit: int) -> str:
+    """A message for staff past the most one call may leave (MAX_CALLBACKS_PER_CALL)."""
+    identity = restaurant.identity
+    return (
+        f"Not recorded: one call can leave at most {limit} messages for our team, and this call "
+        "has left them. Explain that to the caller: our team will call back about the messages "
+        f"already taken {identity.callback_promise}, and the caller can raise anything else "
+        f"then, or phone us on {identity.phone}."
+    )
+
+
 def resumed_call(booked: list[str]) -> str:
     """The first words of an agent picking up a call whose agent was lost."""
     earlier = (

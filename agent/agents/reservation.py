@@ -75,6 +75,7 @@ async def check_availability(context: RunContext_T) -> str:
     draft = state.booking
     if draft.date is None or draft.time is None or draft.party_size is None:
         raise ToolError(f"Ask for: {', '.join(draft.missing())}.")
+    _within_booking_limit(state)
     try:
         answer = await state.service.check_availability(draft.date, draft.time, draft.party_size)
     except DatabaseUnavailable as exc:
@@ -103,9 +104,11 @@ async def confirm_booking(context: RunContext_T) -> str:
         raise ToolError("Check availability and read the booking back first.")
     if context.speech_handle.interrupted:
         return "The caller interrupted; nothing was booked. Ask them to confirm again."
+    _within_booking_limit(state)
     # A caller talking over the agent must not leave a half-made booking.
     context.disallow_interruptions()
     assert draft.name and draft.phone and draft.date and draft.time and draft.party_size
+    key = _idempotency_key(state)
     try:
         reservation = await state.service.create(
             phone_number=draft.phone,
@@ -115,7 +118,7 @@ async def confirm_booking(context: RunContext_T) -> str:
             party_size=draft.party_size,
             other_info={"notes": draft.notes} if draft.notes else {},
             # The same details in the same call book once, however often the model asks.
-            idempotency_key=_idempotency_key(state),
+            idempotency_key=key,
             session_id=state.session_id,
             caller_key=state.caller_key,
         )
@@ -128,6 +131,7 @@ async def confirm_booking(context: RunContext_T) -> str:
         raise ToolError(refusal) from exc
     except DatabaseUnavailable as exc:
         raise ToolError(prompts.database_down(state.restaurant)) from exc
+    state.booked[key] = reservation.confirmation_code
     # Made by this caller, in this call: theirs to change or cancel without more proof.
     state.identity.prove(reservation, "holds_code")
     state.selected_booking = reservation
@@ -147,6 +151,13 @@ def _summary(draft: BookingDraft) -> str:
         f"{say_time(draft.time)}, under {draft.name}, phone {draft.phone}"
     )
     return f"{summary}, notes: {draft.notes}" if draft.notes else summary
+
+
+def _within_booking_limit(state: CallState) -> None:
+    """Refuse a new booking past the call's limit; the booking it already made may repeat."""
+    made = state.booked
+    if len(made) >= state.limits.bookings and _idempotency_key(state) not in made:
+        raise ToolError(prompts.booking_limit(state.restaurant, state.limits.bookings))
 
 
 def _idempotency_key(state: CallState) -> str:

@@ -10,7 +10,7 @@ from agent.agents.escalation import EscalationAgent
 from agent.agents.greeter import Greeter
 from agent.agents.information import InformationAgent
 from agent.agents.reservation import ReservationAgent
-from agent.call.state import CallState, Notifier
+from agent.call.state import CallLimits, CallState, Notifier
 from core.errors import DatabaseUnavailable
 from core.services.calls import CallService
 from core.services.proofs import FailedProofs
@@ -25,6 +25,7 @@ def new_call(
     proofs: FailedProofs,
     session_id: str,
     notify: Notifier,
+    limits: CallLimits,
 ) -> CallState:
     state = CallState(
         restaurant=service.restaurant,
@@ -33,6 +34,7 @@ def new_call(
         proofs=proofs,
         session_id=session_id,
         notify=notify,
+        limits=limits,
     )
     # One instance of each agent per call, so an agent the caller returns to keeps its context.
     state.agents = {
@@ -75,6 +77,9 @@ async def resume(state: CallState) -> None:
         return
     state.resumed = True
     mine = [r for r in booked if state.caller_key is not None and r.caller_key == state.caller_key]
+    # Every booking made in this room counts toward the call's limit (cancelled ones too: the
+    # limit is on bookings made, however they ended); only the caller's own are proven.
+    state.booked.update((r.confirmation_code, r.confirmation_code) for r in booked)
     state.booked_earlier = [r for r in mine if r.status == "confirmed"]
     for reservation in state.booked_earlier:
         # Made by this caller earlier in this very call.

@@ -20,6 +20,7 @@ from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
+from core.settings import Settings
 from core.spoken.details import BookingDetails, BookingFields, read_details
 
 if TYPE_CHECKING:
@@ -75,6 +76,19 @@ class BookingDraft(BookingFields):
 Notifier = Callable[[ReservationNotice], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class CallLimits:
+    """The most one call may do, so that no caller can flood the book or the staff's phone."""
+
+    bookings: int
+    # Messages for staff, each a callback someone must make.
+    callbacks: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> CallLimits:
+        return cls(settings.max_bookings_per_call, settings.max_callbacks_per_call)
+
+
 @dataclass
 class CallState:
     """Everything one call knows: who is talking to whom, and what the caller said."""
@@ -87,6 +101,7 @@ class CallState:
     notify: Notifier
     # Failed proofs of who the caller is, counted per booking across calls.
     proofs: FailedProofs
+    limits: CallLimits
     # The caller ID of a phone call, in E.164; None for browser calls or a withheld number.
     # A hint: it pre-fills the booking's phone and finds bookings, and proves nothing...
     caller_number: str | None = None
@@ -121,6 +136,10 @@ class CallState:
     booked_earlier: list[Reservation] = field(default_factory=list)
     information: InformationHandoffData | None = None
     escalation: EscalationHandoffData | None = None
+    # Bookings this call made, by the idempotency key they were made with (by code for those
+    # made before the call was resumed), and messages it left for staff: what the limits count.
+    booked: dict[str, str] = field(default_factory=dict)
+    callbacks: int = 0
     # (code, status, updated_at) already sent to the room, so a repeat is never sent twice.
     announced: set[tuple[str, str, dt.datetime]] = field(default_factory=set)
     # Fire-and-forget writes (handoff analytics) kept referenced until they finish.

@@ -4,20 +4,19 @@ A caller who phones is a SIP participant whose `sip.phoneNumber` attribute is th
 Caller ID is a hint: the booking's phone is pre-filled from it (the reservation agent confirms
 it rather than asking) and bookings under it can be found, but it proves nothing unless the
 carrier attested it (agent/phone/attestation.py). Every agent can end the call politely, the
-reservation agent can take digits from the keypad, the escalation agent can put the caller
-through to staff, and a long silence ends the call. Browser and app calls get none of this.
+reservation agent can take digits from the keypad, and the escalation agent can put the caller
+through to staff. Browser and app calls get none of this; a long silence ends either
+(agent/call/limits.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from livekit import rtc
-from livekit.agents import AgentSession, UserStateChangedEvent, llm
+from livekit.agents import AgentSession, llm
 from livekit.agents.beta.tools import EndCallTool
 
 from agent.call.state import CallState
@@ -91,13 +90,8 @@ def caller_id(raw: str, region: str) -> str | None:
         return None
 
 
-def session_options(line: PhoneLine | None, settings: Settings) -> dict[str, Any]:
-    """`AgentSession` options of a phone line: how long a silence counts as gone."""
-    return {"user_away_timeout": settings.phone_silence_seconds} if line is not None else {}
-
-
 async def attach_phone_line(session: AgentSession[CallState], line: PhoneLine) -> None:
-    """Caller ID into the booking, the phone-only tools, and hanging up on a long silence."""
+    """Caller ID into the booking, and the phone-only tools."""
     state = session.userdata
     state.caller_number = line.caller_number
     state.caller_attested = line.attested
@@ -112,33 +106,3 @@ async def attach_phone_line(session: AgentSession[CallState], line: PhoneLine) -
         if agent.id == "escalation":
             extra.append(staff_transfer_tool(state, line.identity))
         await agent.update_tools([*agent.tools, *extra])
-    _hang_up_on_silence(session)
-
-
-def _hang_up_on_silence(session: AgentSession[CallState]) -> None:
-    # The session marks the caller "away" after user_away_timeout seconds in which neither
-    # side spoke; on a phone that is a dropped line or a forgotten handset.
-    ending: set[asyncio.Task[None]] = set()
-
-    @session.on("user_state_changed")
-    def _away(event: UserStateChangedEvent) -> None:
-        if event.new_state != "away" or ending:
-            return
-        logger.info(
-            "caller silent, ending the call", extra={"session": session.userdata.session_id}
-        )
-        task = asyncio.create_task(_say_goodbye(session))
-        ending.add(task)
-
-
-async def _say_goodbye(session: AgentSession[CallState]) -> None:
-    handle = session.generate_reply(
-        instructions=(
-            "The caller has been silent for a long time. Say in one short sentence that you "
-            "will end the call now and they are welcome to call again, then goodbye."
-        ),
-        allow_interruptions=False,
-    )
-    await handle
-    # The room is deleted when the session closes (agent/main.py), which hangs up the line.
-    session.shutdown()

@@ -2,8 +2,9 @@
 
 `TokenSource.endpoint(".../api/token")` in LiveKit's client SDKs, the starter apps and the Agents
 Playground POST here and connect with the answer. A browser cannot keep a secret, so the route
-needs no key; instead each token grants only what a caller needs, for 15 minutes, and each
-client address may ask only so often.
+needs no key; instead each token grants only what a caller needs (one fresh room the server
+names, for 15 minutes), each client address may ask only so often, and no token is issued while
+every line is busy.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import BODY_RESPONSES
+from api.live_calls import LiveCalls
 from api.rate_limit import AddressRateLimit
 from api.schemas import Problem, TokenPublic, TokenRequest
 from core.settings import Settings, get_settings
@@ -40,8 +42,22 @@ TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = BODY_RESPONSES | {
             "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
         },
     },
-    503: {"model": Problem, "description": "This deployment has no LiveKit key and secret."},
+    503: {
+        "model": Problem,
+        "description": "Every line is busy (with `Retry-After`), or this deployment has no "
+        "LiveKit key and secret (without).",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait, when the line is busy.",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
 }
+# What a caller who found the line busy is asked to wait: long enough for a call to end.
+BUSY_RETRY_AFTER = 30
+# Origins on the operator's own machine (a starter app on localhost:3000) may always call.
+LOOPBACK_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     signer = _signer(settings)
     if isinstance(signer, str):
         logger.warning("token endpoint disabled", extra={"reason": signer})
-    yield {"token_rate_limit": rate_limit, "token_signer": signer}
+    yield {
+        "token_rate_limit": rate_limit,
+        "token_signer": signer,
+        "token_cors_origins": settings.token_cors_origins,
+    }
 
 
 async def within_rate_limit(request: Request) -> None:
@@ -121,16 +141,37 @@ async def issue_token(
 ) -> TokenPublic:
     """LiveKit's standard token endpoint: `TokenSource.endpoint` in LiveKit's client SDKs.
 
-    No key needed. The token joins one room (a fresh one unless `room_name` is given) for 15
+    No key needed. The token joins one fresh room the server names, as a fresh identity, for 15
     minutes, publishing microphone audio and data and subscribing; the room gets this
-    deployment's agent. Rate-limited per client address.
+    deployment's agent. A requested `room_name` or `participant_identity` is not used: connect
+    to the room the answer names. Rate-limited per client address; 503 with `Retry-After`
+    while every line is busy.
     """
     signer: TokenSigner | str = request.state.token_signer
     if isinstance(signer, str):
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=signer)
     body = body or TokenRequest()
-    room = body.room_name or f"call-{secrets.token_urlsafe(16)}"
-    identity = body.participant_identity or f"caller-{secrets.token_urlsafe(8)}"
+    if body.room_name or body.participant_identity:
+        # Never honoured: a room name chosen by the client would let anyone who learns or
+        # guesses one join that call, and either could carry personal data into room lists,
+        # logs and call records. Ignored rather than refused, since stock clients send them
+        # (LiveKit's clients join whatever room the token grants); logged without the values.
+        logger.info("token request named a room or identity; fresh ones used")
+    # Random (128 bits for the room): unguessable, and nothing about the caller in them.
+    room = f"call-{secrets.token_urlsafe(16)}"
+    identity = f"caller-{secrets.token_urlsafe(8)}"
+    live: LiveCalls = request.state.live_calls
+    if not live.admit(room):
+        logger.warning("token refused: every line busy", extra={"limit": live.limit})
+        phone = request.state.restaurant.identity.phone
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=(
+                f"The line is busy: please try again in {BUSY_RETRY_AFTER} seconds, or phone "
+                f"us on {phone}."
+            ),
+            headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+        )
     token = _sign(signer, body, room, identity)
     # A token is a credential: no shared cache may keep it.
     response.headers["Cache-Control"] = "no-store"
@@ -182,33 +223,36 @@ def _sign(signer: TokenSigner, body: TokenRequest, room: str, identity: str) -> 
 class _TokenRouteCors:
     """Starlette's CORS handling, for the public token route only.
 
-    Browser apps on other origins (the Agents Playground, a starter on localhost:3000) call the
-    token route. Credentials are never allowed (no cookies anywhere), and the staff routes get
-    no CORS headers at all, so browsers keep them same-origin.
+    Browser apps on other origins call the token route: one on the operator's own machine (a
+    starter on localhost:3000) always may, others only when listed in TOKEN_CORS_ORIGINS, so
+    no other web site can start calls on the restaurant's account from its visitors'
+    browsers. Credentials are never allowed (no cookies anywhere), and the staff routes get no
+    CORS headers at all, so browsers keep them same-origin.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        origins = [o.strip() for o in get_settings().token_cors_origins.split(",") if o.strip()]
-        self.cors = (
-            CORSMiddleware(
-                app,
-                allow_origins=origins,
-                allow_methods=["POST"],
-                # The route reads no header, so none can do harm; apps may add their own.
-                allow_headers=["*"],
-                # Lets a page read how long to wait after a 429.
-                expose_headers=["Retry-After"],
-                max_age=600,
-            )
-            if origins
-            else app
-        )
+        # By the origins of the app's start (its lifespan state): the app may be started again
+        # with other settings (the tests do), while this middleware is built once.
+        self.cors: dict[tuple[str, ...], CORSMiddleware] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # endswith: the path includes a root_path when the API is mounted under a prefix.
         if scope["type"] == "http" and scope["path"].endswith(TOKEN_PATH):
-            await self.cors(scope, receive, send)
+            origins: tuple[str, ...] = scope["state"]["token_cors_origins"]
+            if origins not in self.cors:
+                self.cors[origins] = CORSMiddleware(
+                    self.app,
+                    allow_origins=list(origins),
+                    allow_origin_regex=LOOPBACK_ORIGINS,
+                    allow_methods=["POST"],
+                    # The route reads no header, so none can do harm; apps may add their own.
+                    allow_headers=["*"],
+                    # Lets a page read how long to wait after a 429 or a busy line's 503.
+                    expose_headers=["Retry-After"],
+                    max_age=600,
+                )
+            await self.cors[origins](scope, receive, send)
         else:
             await self.app(scope, receive, send)
 

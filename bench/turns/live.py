@@ -209,6 +209,7 @@ async def live(args: argparse.Namespace) -> None:
         outbound = await one_way_latency(livekit.url, probe, 10, continuous=False)
         base = dict(
             TOKEN_RATE_LIMIT="100000/minute",
+            MAX_CONCURRENT_CALLS="10000",
             WORKER_LOAD_THRESHOLD="inf",
             **{FILES_ENV: ",".join(u.file for u in order)},
         )

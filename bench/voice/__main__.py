@@ -96,6 +96,7 @@ async def run(args: argparse.Namespace) -> None:
             livekit.url,
             models=MODELS,
             TOKEN_RATE_LIMIT="100000/minute",  # every caller comes from 127.0.0.1
+            MAX_CONCURRENT_CALLS="10000",  # the worker's limit is measured, not the API's cap
             VAD_MIN_SILENCE_SECONDS=str(args.vad_silence),
             # The tests' stacks turn it off; here it is what is measured.
             WORKER_LOAD_THRESHOLD=threshold,

@@ -14,7 +14,7 @@ from agent.call.state import CallState
 from core.services.calls import CallService
 from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
-from tests.support.calls import SESSION_ID, Call, Notices, in_call
+from tests.support.calls import LIMITS, SESSION_ID, Call, Notices, in_call
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def notices() -> Notices:
 def state(
     service: ReservationService, calls: CallService, proofs: FailedProofs, notices: Notices
 ) -> CallState:
-    return new_call(service, calls, proofs, SESSION_ID, notices)
+    return new_call(service, calls, proofs, SESSION_ID, notices, LIMITS)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from core.services.calls import CallService
 from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import Call, Notices, script
+from tests.support.calls import LIMITS, Call, Notices, script
 from tests.support.days import NOW
 from tests.support.restaurants import SAMPLE_RESTAURANT
 
@@ -79,7 +79,7 @@ def service(store: ReservationStore, country: Country, tmp_path: Path) -> Reserv
 def state(
     service: ReservationService, calls: CallService, proofs: FailedProofs, notices: Notices
 ) -> CallState:
-    return new_call(service, calls, proofs, "room-abroad", notices)
+    return new_call(service, calls, proofs, "room-abroad", notices, LIMITS)
 
 
 async def test_a_caller_books_with_the_countrys_numbers_and_dates(

@@ -24,6 +24,7 @@ from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
 from tests.support.calls import (
     DETAILS,
+    LIMITS,
     SESSION_ID,
     Call,
     Notices,
@@ -156,7 +157,7 @@ async def test_six_failed_proofs_over_three_calls_lock_the_number_and_a_callback
     attempts: list[list[Any]] = []
     for n, wrong in enumerate(["John Smith", "Mei", "Mei Ling"]):
         # A new call each time: nothing of the last one is left in the call's own state.
-        state = new_call(service, calls, proofs, f"room-attempt-{n}", Notices())
+        state = new_call(service, calls, proofs, f"room-attempt-{n}", Notices(), LIMITS)
         async with in_call(state, attempt(wrong)) as session:
             await session.run(user_input="I want to cancel my booking")
             found: RunResult[None] = await session.run(user_input="My number is 9820 7272")
@@ -174,7 +175,7 @@ async def test_six_failed_proofs_over_three_calls_lock_the_number_and_a_callback
     assert await failed_proofs(pool) == [booking.id] * 5
 
     # A fourth call: locked before anything is said, and a callback is what is left.
-    state = new_call(service, calls, proofs, "room-attempt-4", Notices())
+    state = new_call(service, calls, proofs, "room-attempt-4", Notices(), LIMITS)
     model = attempt("John Smith")
     async with in_call(state, model) as session:
         await session.run(user_input="I want to cancel my booking")
@@ -185,7 +186,7 @@ async def test_six_failed_proofs_over_three_calls_lock_the_number_and_a_callback
     assert model.requests_for("escalation"), "the caller was not offered the callback"
     assert not state.may_know(booking) and await unchanged(service, booking)
     # The code does not open it either.
-    state = new_call(service, calls, proofs, "room-attempt-5", Notices())
+    state = new_call(service, calls, proofs, "room-attempt-5", Notices(), LIMITS)
     code = booking.confirmation_code
     by_code = script(
         Rule(user="it is", then=[call("find_booking", confirmation_code=code)]),
@@ -206,7 +207,7 @@ async def test_the_owner_calling_from_an_attested_number_is_served_despite_a_loc
     for _ in range(DEFAULT_LIMIT.failures):
         await proofs.record([booking])
     assert await proofs.locked(VICTIM)
-    state = new_call(service, calls, proofs, "room-owner", Notices())
+    state = new_call(service, calls, proofs, "room-owner", Notices(), LIMITS)
     model = script(
         Rule(user="my booking", then=[call("transfer_to_reservation", intent="lookup")]),
         Rule(user="when", then=[call("find_booking")]),

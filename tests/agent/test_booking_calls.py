@@ -11,7 +11,7 @@ from agent.agents.information import InformationAgent
 from agent.agents.phrasing import spell_code
 from agent.agents.prompts import database_down
 from agent.agents.reservation import ReservationAgent
-from agent.call.state import CallState
+from agent.call.state import CallLimits, CallState
 from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
 from core.services.reservations import ReservationService
@@ -58,8 +58,10 @@ async def test_happy_path_books_once_and_tells_the_room_once(
 
 
 async def test_a_repeated_tool_call_books_once(
-    phone_call: Call, service: ReservationService, notices: Notices
+    phone_call: Call, service: ReservationService, notices: Notices, state: CallState
 ) -> None:
+    # At the call's limit of bookings too: a repeat is the same booking, not one more.
+    state.limits = CallLimits(bookings=1, callbacks=1)
     model = script(
         Rule(user="table", then=[call("transfer_to_reservation", **DETAILS)]),
         Rule(user="available", then=[call("check_availability")]),

@@ -27,7 +27,7 @@ from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from ops.embedded_postgres import start_embedded_postgres
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import Notices, script
+from tests.support.calls import LIMITS, Notices, script
 from tests.support.database import freeze, server_processes, thaw
 from tests.support.days import NOW, SATURDAY
 from tests.support.proofs import DEFAULT_LIMIT
@@ -61,7 +61,7 @@ async def test_a_booking_while_the_database_is_frozen_fails_within_the_bound(
     calls = CallService(CallRecords(own_pool, timeout=BOUND))
     proofs = FailedProofs(ProofRecords(own_pool, timeout=BOUND), DEFAULT_LIMIT)
     notices = Notices()
-    state: CallState = new_call(service, calls, proofs, "room-frozen", notices)
+    state: CallState = new_call(service, calls, proofs, "room-frozen", notices, LIMITS)
     details = {
         "party_size": "2",
         "date": "Saturday",

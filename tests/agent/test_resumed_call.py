@@ -9,8 +9,7 @@ from agent.call.state import CallState
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import SESSION_ID, Call, script
-from tests.support.days import DINNER, SATURDAY
+from tests.support.calls import SESSION_ID, Call, booked_before_the_drop, script
 
 
 async def test_a_resumed_call_apologises_and_knows_what_it_booked(
@@ -18,15 +17,7 @@ async def test_a_resumed_call_apologises_and_knows_what_it_booked(
 ) -> None:
     # What the lost agent did in this room, for this caller, before its job died.
     state.caller_key = caller_key("RM_live", "caller-1")
-    booked = await service.create(
-        phone_number="+6598207272",
-        name="Mei Ling",
-        reservation_date=SATURDAY,
-        reservation_time=DINNER,
-        party_size=4,
-        session_id=SESSION_ID,
-        caller_key=state.caller_key,
-    )
+    booked = await booked_before_the_drop(service, caller_key=state.caller_key)
     await calls.record_handoff(
         session_id=SESSION_ID, from_agent="greeter", to_agent="reservation", entities={}
     )

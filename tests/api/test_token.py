@@ -6,77 +6,14 @@ No LiveKit server is needed: a token is a JWT, checked here with livekit-api's o
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import jwt
 import pytest
-from asgi_lifespan import LifespanManager
 from livekit import api
-from starlette.types import ASGIApp
 
-from api.main import app
-from core.settings import get_settings
 from tests.support.api import AUTH
-
-LIVEKIT_KEY = "APItestkey"
-LIVEKIT_SECRET = "a-test-secret-that-is-at-least-32-characters-long"
-LIVEKIT_URL = "wss://livekit.test"
-# Every setting the route reads, so a developer's .env cannot change what the tests see.
-BASE_ENV = {
-    "LIVEKIT_URL": LIVEKIT_URL,
-    "LIVEKIT_API_KEY": LIVEKIT_KEY,
-    "LIVEKIT_API_SECRET": LIVEKIT_SECRET,
-    "LIVEKIT_PUBLIC_URL": "",
-    "AGENT_NAME": "",
-    "TOKEN_RATE_LIMIT": "100/minute",
-}
-CALLER = "203.0.113.7"
-
-
-@dataclass
-class RunningApi:
-    app: ASGIApp
-
-    def client(self, address: str = CALLER) -> httpx.AsyncClient:
-        """A client whose requests come from `address`, as the rate limit sees them."""
-        transport = httpx.ASGITransport(app=self.app, client=(address, 40_000))
-        return httpx.AsyncClient(transport=transport, base_url="http://test")
-
-
-StartApi = Callable[..., AbstractAsyncContextManager[RunningApi]]
-
-
-@pytest.fixture
-def start_api(api_env: None, store: object) -> StartApi:
-    """Starts the app with BASE_ENV plus overrides, fresh settings and a fresh rate window."""
-
-    @asynccontextmanager
-    async def start(**env: str) -> AsyncIterator[RunningApi]:
-        patch = pytest.MonkeyPatch()
-        for name, value in (BASE_ENV | env).items():
-            patch.setenv(name, value)
-        get_settings.cache_clear()
-        try:
-            async with LifespanManager(app) as manager:
-                yield RunningApi(manager.app)
-        finally:
-            patch.undo()
-            get_settings.cache_clear()
-
-    return start
-
-
-async def issue(start_api: StartApi, body: Any = None, **env: str) -> httpx.Response:
-    async with start_api(**env) as running, running.client() as client:
-        return await client.post("/api/token", json=body)
-
-
-def claims_of(token: str) -> api.access_token.Claims:
-    return api.TokenVerifier(LIVEKIT_KEY, LIVEKIT_SECRET).verify(token)
+from tests.support.token import LIVEKIT_KEY, LIVEKIT_URL, StartApi, claims_of, issue
 
 
 def agents_of(claims: api.access_token.Claims) -> list[str]:
@@ -148,24 +85,12 @@ async def test_each_caller_gets_a_fresh_room_and_identity(start_api: StartApi) -
 
 
 @pytest.mark.parametrize(
-    "body",
-    [
-        {"room_name": "table-7", "participant_identity": "kiosk:1", "participant_name": "Ana"},
-        {"roomName": "table-7", "participantIdentity": "kiosk:1", "participantName": "Ana"},
-    ],
-    ids=["snake_case", "camelCase"],
+    "body", [{"participant_name": "Ana"}, {"participantName": "Ana"}], ids=["snake", "camel"]
 )
-async def test_honours_the_requested_room_identity_and_name(
-    start_api: StartApi, body: dict[str, str]
-) -> None:
+async def test_honours_the_display_name(start_api: StartApi, body: dict[str, str]) -> None:
     response = await issue(start_api, body)
     assert response.status_code == 201, response.text
-    answer = response.json()
-    assert answer["room_name"] == "table-7"
-    assert answer["participant_identity"] == "kiosk:1"
-    claims = claims_of(answer["participant_token"])
-    assert (claims.identity, claims.name) == ("kiosk:1", "Ana")
-    assert claims.video is not None and claims.video.room == "table-7"
+    assert claims_of(response.json()["participant_token"]).name == "Ana"
 
 
 async def test_clients_are_sent_to_the_public_url_when_set(start_api: StartApi) -> None:
@@ -216,11 +141,9 @@ async def test_unknown_fields_are_ignored(start_api: StartApi) -> None:
     ("body", "field"),
     [
         ({"room_name": 5}, "room_name"),
-        ({"room_name": ""}, "room_name"),
-        ({"room_name": "table 7"}, "room_name"),
         ({"room_name": "r" * 129}, "room_name"),
-        ({"participant_identity": "../admin"}, "participant_identity"),
-        ({"participantIdentity": "a/b"}, "participantIdentity"),
+        ({"participant_identity": ["admin"]}, "participant_identity"),
+        ({"participantIdentity": "i" * 129}, "participantIdentity"),
         ({"participant_name": "n" * 129}, "participant_name"),
         ({"participant_name": "line\nbreak"}, "participant_name"),
         ({"participant_metadata": '{"role": "staff"}'}, "participant_metadata"),
@@ -257,7 +180,7 @@ async def test_requests_are_limited_per_client_address(start_api: StartApi) -> N
                 assert (await caller.post("/api/token", json={})).status_code == 201
             refused = await caller.post("/api/token", json={})
             # Malformed requests count too: the limit applies before the body is checked.
-            still_refused = await caller.post("/api/token", json={"room_name": ""})
+            still_refused = await caller.post("/api/token", json={"room_name": 5})
             other = await neighbour.post("/api/token", json={})
     assert refused.status_code == 429, refused.text
     wait = int(refused.headers["Retry-After"])
@@ -323,11 +246,11 @@ async def test_browsers_on_other_origins_may_call_the_token_route_only(
             headers=origin | {"Access-Control-Request-Method": "GET"},
         )
     assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "access-control-allow-credentials" not in preflight.headers
     assert post.status_code == 201
-    assert post.headers["access-control-allow-origin"] == "*"
+    assert post.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert post.headers["access-control-expose-headers"] == "Retry-After"
     # The staff routes stay same-origin: no CORS headers, no preflight approval.
     assert staff.status_code == 200

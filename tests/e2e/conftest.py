@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from livekit import api
+from playwright.async_api import Browser, async_playwright
 
 from core.restaurant import load_restaurant
 from core.settings import Settings
@@ -21,16 +22,22 @@ from testkit.stack import (
     LIVEKIT_SECRET,
     LiveKitServer,
     Process,
+    api_and_worker,
     find_livekit_server,
     start_api,
     start_worker,
 )
+from tests.support.browser import QUIET, chromium_path
 from tests.support.phone import Phone, Telephony, compose, find_program, staff_restaurant
 from tests.support.restaurants import midday_restaurant
 from tests.support.stacks import (
+    CALLS_THAT_END,
+    LIMITED,
+    LIMITED_AGENT,
     PHONE_AGENT,
     PHONE_CALLS,
     TIME_TO_SERVICE,
+    Deployment,
     PhoneStack,
     Stack,
     StaffStack,
@@ -86,6 +93,28 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
 def phone_models() -> str:
     """The stand-in models of the phone stack's worker; a module overrides it for its own."""
     return PHONE_CALLS
+
+
+@pytest.fixture(scope="module")
+def limited(stack: Stack, migrated_url: str) -> Iterator[Deployment]:
+    """A deployment with low limits (LIMITED) beside the stack's own, on its LiveKit server."""
+    env = service_env(
+        migrated_url, stack.livekit.url, models=CALLS_THAT_END, AGENT_NAME=LIMITED_AGENT, **LIMITED
+    )
+    with api_and_worker(env, stack.workdir / "limited") as (api_base, worker):
+        yield Deployment(api_base, worker)
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[Browser]:
+    """Headless Chromium with a fake microphone it may use."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[*QUIET, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+        )
+        yield browser
+        await browser.close()
 
 
 # Module scope: only the phone modules use it, and the machine's two cores are better spent on
@@ -182,6 +211,8 @@ def pytest_runtest_makereport(
         processes += [phones.worker, phones.sip, phones.livekit.child]
     if isinstance(staff := funcargs.get("staff_stack"), StaffStack):
         processes.append(staff.api)
+    if isinstance(limited := funcargs.get("limited"), Deployment):
+        processes.append(limited.worker)
     if report.failed:
         for process in processes:
             lines = process.output().splitlines()[-LOG_LINES:]

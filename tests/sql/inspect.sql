@@ -50,3 +50,14 @@ select reservation_id, created_at from failed_proofs order by id;
 -- name: age_failed_proofs(by)!
 -- Moves every failed proof back, as if recorded that long ago.
 update failed_proofs set created_at = created_at - :by::interval;
+-- name: call_watch_leader(watch)$
+-- The backend holding a call watch's lock, if any (a lock on one bigint key shows as its two
+-- halves).
+select pid from pg_locks
+where locktype = 'advisory' and granted and objsubid = 1
+  and classid = ((hashtext(:watch)::bigint >> 32) & 4294967295)::oid
+  and objid = (hashtext(:watch)::bigint & 4294967295)::oid;
+
+-- name: drop_connection(pid)$
+-- What a database restart or an idle-connection reaper does to one connection.
+select pg_terminate_backend(:pid);

@@ -12,11 +12,17 @@ from typing import Any
 from livekit.agents import AgentSession, llm
 
 from agent.call.room_messages import ReservationNotice
-from agent.call.state import CallState
+from agent.call.state import CallLimits, CallState
 from agent.hooks.handoff_log import attach_handoff_log
+from core.models import Reservation
+from core.services.reservations import ReservationService
+from core.settings import Settings
 from testkit.scripted_llm import Rule, ScriptedLLM, call, say
+from tests.support.days import DINNER, SATURDAY
 
 SESSION_ID = "room-test-call"
+# The default limits of one call, whatever a developer's environment or .env sets.
+LIMITS = CallLimits.of(Settings.model_construct())
 # Any per-turn instructions: rules name the agent, not a phrase of what it was told.
 ANY = re.compile(".")
 # The greeter's per-turn instructions are its greeting (and, on a return, "anything else?").
@@ -41,6 +47,22 @@ def books_a_table(**details: str) -> list[Rule]:
         Rule(user="available", then=[call("check_availability")]),
         Rule(user="yes", then=[call("confirm_booking")]),
     ]
+
+
+async def booked_before_the_drop(
+    service: ReservationService, caller_key: str | None = None
+) -> Reservation:
+    """DETAILS' booking, as this call's lost agent made it before its job died (for the caller
+    `caller_key` names, if given)."""
+    return await service.create(
+        phone_number="+6598207272",
+        name="Mei Ling",
+        reservation_date=SATURDAY,
+        reservation_time=DINNER,
+        party_size=4,
+        session_id=SESSION_ID,
+        caller_key=caller_key,
+    )
 
 
 def script(*rules: Rule) -> ScriptedLLM:

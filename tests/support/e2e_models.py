@@ -204,3 +204,22 @@ def _read_back_phone(request: Request) -> list[Step]:
     assert isinstance(line, Say) and phone is not None
     under = f" It's under the number ending {phone[1]}. Shall I"
     return [say(line.text.replace(" Shall I", under))]
+
+
+# What the agent says as it ends a call by itself (agent/call/limits.py).
+SILENT_GOODBYE = "I can't hear anyone, so I'll end the call. Bye."
+LONGEST_GOODBYE = "We've reached our time limit, so I have to end the call now. Bye."
+
+
+def web_calls_that_end(settings: Settings) -> SpeechModels:
+    """Browser calls nobody hangs up (tests/e2e/test_attack_limits.py): a greeting, then only
+    the goodbyes after a long silence or at the longest a call lasts. What the caller says is
+    heard (the VAD) but never transcribed, so it is no turn to answer."""
+    model = ScriptedLLM(
+        [
+            Rule(prompt="silent", then=[say(SILENT_GOODBYE)]),
+            Rule(prompt="longest", then=[say(LONGEST_GOODBYE)]),
+            greeting(),
+        ]
+    )
+    return SpeechModels(stt=ScriptedSTT(), llm=model, tts=ToneTTS())

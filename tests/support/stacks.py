@@ -23,6 +23,11 @@ BOOKING_CALL = "tests.support.e2e_models:booking_call"
 PHONE_CALLS = "tests.support.e2e_models:phone_calls"
 NUMBER_IN_GROUPS = "tests.support.e2e_turns:number_in_groups"
 PHONE_AGENT = "receptionist-phone"
+# A deployment on the shared LiveKit server whose calls end by themselves, and which carries one
+# call at a time (tests/e2e/test_attack_limits.py).
+CALLS_THAT_END = "tests.support.e2e_models:web_calls_that_end"
+LIMITED_AGENT = "receptionist-limited"
+LIMITED = {"WEB_SILENCE_SECONDS": "4", "MAX_CALL_SECONDS": "40", "MAX_CONCURRENT_CALLS": "1"}
 # (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py and
 # printed at the end of the run by tests/e2e/conftest.py.
 TIME_TO_SERVICE: list[tuple[str, float]] = []
@@ -85,6 +90,14 @@ class PhoneStack:
         caller = Phone(name, self.workdir, user, microphone)
         caller.configure()
         return caller, seconds
+
+
+@dataclass
+class Deployment:
+    """Another API and worker on a stack's LiveKit server, under their own agent name."""
+
+    api_base: str
+    worker: Process
 
 
 @dataclass

@@ -87,6 +87,11 @@ async function fetchToken(): Promise<{ server_url: string; participant_token: st
   if (!response.ok) {
     const body = await response.json().catch(() => ({}));
     const detail = typeof body.detail === "string" ? body.detail : `error ${response.status}`;
+    // Every line busy (a 503 that says when to try again): not a fault, so no "could not".
+    if (response.status === 503 && response.headers.has("Retry-After")) {
+      const busy = detail.startsWith("The line is busy") ? detail : `The line is busy. ${detail}`;
+      throw new CallError(busy);
+    }
     throw new CallError(`The call could not be started: ${detail}`);
   }
   return response.json();
@@ -152,7 +157,10 @@ function wire(current: Room): void {
       connectionState.textContent = "Call ended";
       agentState.textContent = "—";
       setCalling(false);
-      if (reason !== undefined && reason !== DisconnectReason.CLIENT_INITIATED) {
+      // The receptionist ends a call by closing its room (after a goodbye: a long silence, the
+      // longest a call may last); only other reasons are a dropped call.
+      const ended = [DisconnectReason.CLIENT_INITIATED, DisconnectReason.ROOM_DELETED];
+      if (reason !== undefined && !ended.includes(reason)) {
         showError("The call was disconnected.");
       }
       room = null;

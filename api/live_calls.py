@@ -1,0 +1,61 @@
+"""How many calls this deployment carries now, for the cap on concurrent calls.
+
+Two things count: the call rooms the call watch (api/call_watch.py) last saw on the LiveKit
+server, every couple of seconds, and the tokens this process issued whose rooms that listing
+does not show yet (a room exists only once its caller joins). A token counts from the moment it
+is issued, so a burst of requests between two listings cannot slip past the cap; it stops
+counting once its room is listed (then the room counts) or after JOIN_WINDOW, when a caller who
+meant to join would have.
+
+A listing older than STALE_AFTER (LiveKit unreachable) is not trusted: only the tokens count
+then, rather than refusing every caller on a count nobody can check.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# The call page joins within a second or two of its token; a slow phone network takes longer.
+JOIN_WINDOW = 30.0
+# The watch lists the rooms every 2 s; a few missed listings mean it cannot reach LiveKit.
+STALE_AFTER = 10.0
+
+
+@dataclass
+class LiveCalls:
+    """The calls under way, and whether one more fits under `limit`."""
+
+    limit: int
+    rooms: frozenset[str] = frozenset()
+    listed_at: float | None = None
+    # Rooms of tokens issued here and not listed yet, with when (time.monotonic()).
+    issued: dict[str, float] = field(default_factory=dict)
+
+    def listed(self, rooms: Iterable[str]) -> None:
+        """The call rooms the LiveKit server has now."""
+        self.rooms = frozenset(rooms)
+        self.listed_at = time.monotonic()
+        self._forget(self.listed_at)
+
+    def count(self) -> int:
+        now = time.monotonic()
+        self._forget(now)
+        fresh = self.listed_at is not None and now - self.listed_at < STALE_AFTER
+        rooms = self.rooms if fresh else frozenset()
+        return len(rooms) + len(self.issued.keys() - rooms)
+
+    def admit(self, room: str) -> bool:
+        """Count a call about to join `room`, if one more fits; False when the line is full."""
+        # No await between the count and the claim: concurrent requests cannot both take the
+        # last place.
+        if self.count() >= self.limit:
+            return False
+        self.issued[room] = time.monotonic()
+        return True
+
+    def _forget(self, now: float) -> None:
+        for room, at in list(self.issued.items()):
+            if room in self.rooms or now - at > JOIN_WINDOW:
+                del self.issued[room]

@@ -31,6 +31,8 @@ ROOM_PREFIX = "call"
 # livekit-sip logs this once it takes SIP traffic; Redis once it takes connections.
 SIP_LISTENING = b"sip signaling listening on"
 REDIS_READY = b"Ready to accept connections"
+# Where livekit-server and livekit-sip meet when REDIS_URL is unset: a Redis `up` starts.
+LOCAL_REDIS_URL = "redis://127.0.0.1:6379"
 # What provisioning creates or updates: a trunk or a dispatch rule, found by its name.
 Info = TypeVar("Info", api.SIPInboundTrunkInfo, api.SIPDispatchRuleInfo)
 
@@ -103,7 +105,7 @@ def check_telephony(settings: Settings, restaurant: Restaurant) -> PhoneLines | 
         auth_password=password,
         attestation_header=settings.sip_attestation_header,
         sip_config=config,
-        redis=redis_config(settings.redis_url),
+        redis=redis_config(settings.redis_url or LOCAL_REDIS_URL),
     )
 
 

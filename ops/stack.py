@@ -24,6 +24,7 @@ from ops.children import Stack
 from ops.local import start_locally
 from ops.private_files import create_private, write_private
 from ops.sip import (
+    LOCAL_REDIS_URL,
     REDIS_READY,
     SIP_LISTENING,
     PhoneLines,
@@ -66,7 +67,7 @@ def _start_all(stack: Stack, settings: Settings) -> None:
         # Only this machine can reach the API: the interactive docs may be open to it.
         os.environ["API_DOCS"] = "public"
     phone = local.phone
-    if phone is not None and needs_local(settings.redis_url):
+    if phone is not None and needs_local(settings.redis_url or LOCAL_REDIS_URL):
         # livekit-server and livekit-sip find each other through Redis.
         argv = redis_command(_tool("redis-server"), phone.redis, _private(settings, "redis.conf"))
         redis_ready = stack.start_watched("redis", argv, REDIS_READY)

@@ -24,6 +24,7 @@ from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
 from testkit.postgres import new_server_url
+from testkit.redis import start_redis
 from tests.support.database import RESET_SQL
 from tests.support.days import NOW
 from tests.support.proofs import DEFAULT_LIMIT
@@ -54,6 +55,14 @@ def database_url() -> Iterator[str]:
     # Never DATABASE_URL: the tests empty every table, so they get their own server unless a
     # disposable one is named explicitly.
     yield os.environ.get("TEST_DATABASE_URL") or new_server_url()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis for this test run (what several API processes share, docs/scaling.md)."""
+    redis, url = start_redis(tmp_path_factory.mktemp("redis"), dict(os.environ))
+    yield url
+    redis.stop()
 
 
 @pytest.fixture(scope="session")

@@ -95,7 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     # current settings and begins with an empty rate-limit window.
     settings = get_settings()
     try:
-        rate_limit = AddressRateLimit(settings.token_rate_limit)
+        rate_limit = AddressRateLimit(settings.token_rate_limit, settings.redis_url)
     except ValueError as exc:
         raise RuntimeError(f"TOKEN_RATE_LIMIT: {exc}; write it like '10/minute'.") from exc
     signer = _signer(settings)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NotRequired, TypedDict, Unpack
 
 import asyncpg
@@ -90,13 +90,26 @@ class CallRecords(Database):
         return [Escalation.model_validate(dict(r)) for r in found]
 
     async def anonymise_older_than(
-        self, *, visited_before: date, resolved_before: datetime, recorded_before: datetime
-    ) -> tuple[int, int, int, int]:
+        self,
+        *,
+        visited_before: date,
+        resolved_before: datetime,
+        recorded_before: datetime,
+        once_every: timedelta | None = None,
+    ) -> tuple[int, int, int, int] | None:
         """Reservations, escalations and handoffs anonymised, and failed proofs deleted (as old
-        as handoffs), in one transaction."""
+        as handoffs), in one transaction.
+
+        With `once_every`, only if no process has purged within that period and none is
+        purging now (sql/migrations/0008): None when this process is not the one to do it.
+        """
         # Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
         async with self._guard(timeout=PURGE_TIMEOUT), self._pool.acquire() as conn:
             async with conn.transaction():
+                if once_every is not None:
+                    if not await QUERIES.claim_periodic_run(conn, task="purge", every=once_every):
+                        return None
+                    await QUERIES.finish_periodic_run(conn, task="purge")
                 counts = (
                     await QUERIES.anonymise_reservations(conn, visited_before=visited_before),
                     await QUERIES.anonymise_escalations(conn, resolved_before=resolved_before),

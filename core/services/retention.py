@@ -4,7 +4,9 @@ The purge anonymises, never deletes: a reservation keeps its date, time, party s
 so covers, counts and handoff analytics are the same before and after; only failed proofs
 (core/services/proofs.py), which are never shown, only counted, are deleted, as old as handoffs.
 It is idempotent and safe to run from several processes at once (a row is anonymised once; the
-others skip it).
+others skip it). Every API process looks every CHECK_EVERY whether it is due; one of them runs it,
+once per PURGE_EVERY, in one transaction with the record that it ran (sql/migrations/0008): a
+process that dies half-way leaves it due for the next look, from any process.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 # The API runs the purge this often; a day is what the retention periods are counted in.
 PURGE_EVERY = timedelta(days=1)
+# How often each API process looks whether the purge is due: how late a purge whose process
+# died half-way is done again.
+CHECK_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +42,27 @@ class Purged:
 
 
 async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: datetime) -> Purged:
-    """Anonymise every row older than its retention period."""
+    """Anonymise every row older than its retention period, now."""
+    purged = await purge_if_due(store, restaurant, now, once_every=None)
+    assert purged is not None  # always runs without a period
+    return purged
+
+
+async def purge_if_due(
+    store: CallRecords, restaurant: Restaurant, now: datetime, *, once_every: timedelta | None
+) -> Purged | None:
+    """The purge, if no process has run it within `once_every` (None: run it now); None when
+    another process has or is running it."""
     keep = restaurant.retention
     today = restaurant.local_now(now).date()
     counts = await store.anonymise_older_than(
         visited_before=today - timedelta(days=keep.reservation_days),
         resolved_before=now - timedelta(days=keep.escalation_days),
         recorded_before=now - timedelta(days=keep.handoff_days),
+        once_every=once_every,
     )
+    if counts is None:
+        return None
     purged = Purged(*counts)
     logger.info(
         "personal data purged",
@@ -61,10 +79,11 @@ async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: d
 async def purge_daily(
     store: CallRecords, restaurant: Restaurant, clock: Callable[[], datetime]
 ) -> None:
-    """Purge now, then once a day, until cancelled; an outage only delays the next one."""
+    """Look now, then every CHECK_EVERY, and purge when due (once a day across every
+    process), until cancelled; an outage only delays it."""
     while True:
         try:
-            await purge_personal_data(store, restaurant, clock())
+            await purge_if_due(store, restaurant, clock(), once_every=PURGE_EVERY)
         except DatabaseUnavailable:
             logger.warning("personal data purge postponed: database unavailable")
-        await asyncio.sleep(PURGE_EVERY.total_seconds())
+        await asyncio.sleep(CHECK_EVERY.total_seconds())

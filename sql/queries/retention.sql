@@ -48,3 +48,19 @@ with forgotten as (
     returning 1
 )
 select count(*)::integer from forgotten;
+
+-- name: claim_periodic_run(task, every)$
+-- Inside the caller's transaction: whether this process runs `task` now. True when the task's
+-- last run is older than `every` and no other transaction holds it (SKIP LOCKED: a process
+-- running it now makes the others skip, not wait).
+select exists (
+    select 1
+    from periodic_runs
+    where task = :task
+      and (finished_at is null or finished_at <= now() - :every::interval)
+    for update skip locked
+);
+
+-- name: finish_periodic_run(task)!
+-- In the same transaction as the work: its time, committed with it.
+update periodic_runs set finished_at = now() where task = :task;

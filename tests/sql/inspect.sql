@@ -61,3 +61,18 @@ where locktype = 'advisory' and granted and objsubid = 1
 -- name: drop_connection(pid)$
 -- What a database restart or an idle-connection reaper does to one connection.
 select pg_terminate_backend(:pid);
+
+-- name: lock_reservation(id)!
+-- Holds a reservation's row for the rest of the caller's transaction: work that must write it
+-- waits, half-way through its own transaction.
+select id from reservations where id = :id for update;
+
+-- name: waiting_on_a_lock(pid)$
+-- Whether that backend is waiting for a row or table lock.
+select exists (
+    select 1 from pg_stat_activity where pid = :pid and wait_event_type = 'Lock'
+);
+
+-- name: backend_alive(pid)$
+-- Whether that backend still exists.
+select exists (select 1 from pg_stat_activity where pid = :pid);

@@ -259,3 +259,49 @@ async def test_unwanted_types_are_skipped_and_stale_notices_given_up(
     expired = (await outbox(pool))[-1]
     assert (expired["state"], expired["subject"]) == ("expired", {})
     assert len(receiver.arrivals) == 1
+
+
+async def test_a_process_dying_mid_post_leaves_its_notice_to_another_once_the_lease_ends(
+    calls: CallService,
+    restaurant: Restaurant,
+    migrated_url: str,
+    pool: asyncpg.Pool,
+    receivers: list[Receiver],
+) -> None:
+    # The first attempt never gets its answer: the process posting it dies meanwhile.
+    receiver = await receiver_that(lambda attempt: "hang" if attempt == 1 else "accept", receivers)
+    await calls.create_escalation(
+        name="Caller", phone_number="+6591234567", reason="other", summary="."
+    )
+    policy = DeliveryPolicy(
+        url=receiver.url,
+        events=frozenset({"escalation.created"}),
+        timeout=60,
+        retry_first=0.05,
+        retry_max=0.2,
+        give_up=timedelta(hours=24),
+        poll=0.01,
+    )
+    dying = await create_pool(migrated_url, min_size=1, max_size=3, timeout=5)
+    other = await create_pool(migrated_url, min_size=1, max_size=3, timeout=5)
+    try:
+        async with httpx.AsyncClient() as client:
+            first = NoticeDelivery(OutboxStore(dying, timeout=5), restaurant, policy, client)
+            run = asyncio.create_task(first.run())
+            await receiver.wait_until(lambda r: r.holding == 1)
+            run.cancel()
+            await asyncio.gather(run, return_exceptions=True)
+            await dying.close()
+
+            second = NoticeDelivery(OutboxStore(other, timeout=5), restaurant, policy, client)
+            # Claimed by the dead process: nobody posts it again while its lease lasts...
+            assert await second.deliver_due() == 0
+            # ...and once it has run out, the other process does, once.
+            async with pool.acquire() as conn:
+                await INSPECT.end_notice_leases(conn)
+            assert await second.deliver_due() == 1
+    finally:
+        await other.close()
+    [notice] = await until_delivered(pool, 1)
+    assert notice["attempts"] == 2
+    assert list(receiver.accepted.values()) == [1]

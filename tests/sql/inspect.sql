@@ -76,3 +76,7 @@ select exists (
 -- name: backend_alive(pid)$
 -- Whether that backend still exists.
 select exists (select 1 from pg_stat_activity where pid = :pid);
+
+-- name: end_notice_leases()!
+-- What time does to claimed notices: their leases run out, as if the claim were long ago.
+update staff_outbox set next_attempt_at = now() where state = 'pending';

@@ -99,15 +99,22 @@ async def entrypoint(ctx: JobContext) -> None:
 
 
 async def open_pool(settings: Settings) -> asyncpg.Pool:
-    """A small pool for one call; if the database is down the call still goes on."""
-    dsn = os.environ["DATABASE_URL"]
-    timeout = settings.db_timeout_seconds
-    try:
-        return await create_pool(dsn, min_size=1, max_size=2, timeout=timeout)
-    except (OSError, TimeoutError, asyncpg.PostgresError):
-        # Connect lazily instead: the agent tells the caller honestly when a booking fails.
-        logger.warning("database unreachable at call start")
-        return await create_pool(dsn, min_size=0, max_size=2, timeout=timeout)
+    """The call's pool: a connection only while the call uses the database.
+
+    livekit-agents runs each call in a job process of its own (JobExecutorType.PROCESS; a job
+    process serves one job, then exits), so no pool outlives a call, and asyncpg pools cannot
+    be shared between the event loops of threaded jobs either. Instead the pool starts empty and
+    closes a connection idle for WORKER_DB_IDLE_SECONDS: a call holds one only around its tool
+    calls, and concurrent calls hold a fraction of that many (docs/scaling.md). A database that
+    is down at call start costs nothing until a tool needs it; the agent then tells the caller.
+    """
+    return await create_pool(
+        os.environ["DATABASE_URL"],
+        min_size=0,
+        max_size=2,
+        timeout=settings.db_timeout_seconds,
+        idle_seconds=settings.worker_db_idle_seconds,
+    )
 
 
 def main() -> None:

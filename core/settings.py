@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     db_pool_max_size: int = Field(default=10, ge=1)
     # Fail fast when the database is unreachable instead of hanging a caller.
     db_timeout_seconds: float = Field(default=2.0, gt=0)
+    # A call's job process closes its database connection once idle this long, so concurrent
+    # calls hold only the connections of those using the database now (agent/main.py).
+    worker_db_idle_seconds: float = Field(default=1.0, gt=0, le=300)
 
     # The largest request body any route takes, in bytes; larger ones are refused 413 as they
     # arrive. The largest real one (a callback's 1000-character note, every character escaped

@@ -23,14 +23,18 @@ async def keep_session(conn: asyncpg.Connection) -> None:
         await conn.reset()
 
 
-async def create_pool(dsn: str, *, min_size: int, max_size: int, timeout: float) -> asyncpg.Pool:
-    """A pool whose connections decode jsonb and give up on a silent server after `timeout`."""
+async def create_pool(
+    dsn: str, *, min_size: int, max_size: int, timeout: float, idle_seconds: float = 300.0
+) -> asyncpg.Pool:
+    """A pool whose connections decode jsonb and give up on a silent server after `timeout`;
+    a connection idle for `idle_seconds` is closed (down to `min_size`)."""
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
         timeout=timeout,
         command_timeout=timeout,
+        max_inactive_connection_lifetime=idle_seconds,
         init=init_connection,
         reset=keep_session,
     )

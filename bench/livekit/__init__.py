@@ -1,0 +1,1 @@
+"""Benchmarks of what the API asks of the LiveKit server."""

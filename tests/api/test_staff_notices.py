@@ -82,6 +82,19 @@ async def until_delivered(pool: asyncpg.Pool, count: int) -> list[dict[str, Any]
             await asyncio.sleep(0.05)
 
 
+def quick_retries(url: str, *, timeout: float) -> DeliveryPolicy:
+    """Callbacks' notices only, retried and polled far faster than in production."""
+    return DeliveryPolicy(
+        url=url,
+        events=frozenset({"escalation.created"}),
+        timeout=timeout,
+        retry_first=0.05,
+        retry_max=0.2,
+        give_up=timedelta(hours=24),
+        poll=0.01,
+    )
+
+
 def assert_each_accepted_once(receiver: Receiver, notices: list[dict[str, Any]]) -> None:
     # Once delivered, the outbox keeps no copy of the caller's details.
     assert all(n["subject"] == {} for n in notices)
@@ -193,15 +206,7 @@ async def test_several_api_processes_deliver_each_notice_once(
         await calls.create_escalation(
             name=f"Caller {n}", phone_number="+6591234567", reason="other", summary="."
         )
-    policy = DeliveryPolicy(
-        url=receiver.url,
-        events=frozenset({"escalation.created"}),
-        timeout=5,
-        retry_first=0.05,
-        retry_max=0.2,
-        give_up=timedelta(hours=24),
-        poll=0.01,
-    )
+    policy = quick_retries(receiver.url, timeout=5)
     # Each with its own pool, as separate processes would have.
     pools = [await create_pool(migrated_url, min_size=1, max_size=3, timeout=5) for _ in range(3)]
     try:
@@ -273,15 +278,7 @@ async def test_a_process_dying_mid_post_leaves_its_notice_to_another_once_the_le
     await calls.create_escalation(
         name="Caller", phone_number="+6591234567", reason="other", summary="."
     )
-    policy = DeliveryPolicy(
-        url=receiver.url,
-        events=frozenset({"escalation.created"}),
-        timeout=60,
-        retry_first=0.05,
-        retry_max=0.2,
-        give_up=timedelta(hours=24),
-        poll=0.01,
-    )
+    policy = quick_retries(receiver.url, timeout=60)
     dying = await create_pool(migrated_url, min_size=1, max_size=3, timeout=5)
     other = await create_pool(migrated_url, min_size=1, max_size=3, timeout=5)
     try:

@@ -9,6 +9,9 @@ meant to join would have.
 
 A listing older than STALE_AFTER (LiveKit unreachable) is not trusted: only the tokens count
 then, rather than refusing every caller on a count nobody can check.
+
+With REDIS_URL the tokens are counted across every API process (api/shared_calls.py); if Redis
+cannot be reached, this process's own are.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from api.shared_calls import SharedIssued
 
 # The call page joins within a second or two of its token; a slow phone network takes longer.
 JOIN_WINDOW = 30.0
@@ -32,6 +39,8 @@ class LiveCalls:
     listed_at: float | None = None
     # Rooms of tokens issued here and not listed yet, with when (time.monotonic()).
     issued: dict[str, float] = field(default_factory=dict)
+    # The tokens of every API process, with REDIS_URL.
+    shared: SharedIssued | None = None
 
     def listed(self, rooms: Iterable[str]) -> None:
         """The call rooms the LiveKit server has now."""
@@ -42,9 +51,22 @@ class LiveCalls:
     def count(self) -> int:
         now = time.monotonic()
         self._forget(now)
-        fresh = self.listed_at is not None and now - self.listed_at < STALE_AFTER
-        rooms = self.rooms if fresh else frozenset()
+        rooms = self._fresh_rooms(now)
         return len(rooms) + len(self.issued.keys() - rooms)
+
+    async def claim(self, room: str) -> bool:
+        """Count a call about to join `room`, if one more fits across every API process that
+        shares Redis (else in this one); False when the line is full."""
+        if self.shared is not None:
+            listed = self._fresh_rooms(time.monotonic())
+            admitted = await self.shared.admit(room, listed, self.limit)
+            if admitted is not None:
+                return admitted
+        return self.admit(room)
+
+    def _fresh_rooms(self, now: float) -> frozenset[str]:
+        fresh = self.listed_at is not None and now - self.listed_at < STALE_AFTER
+        return self.rooms if fresh else frozenset()
 
     def admit(self, room: str) -> bool:
         """Count a call about to join `room`, if one more fits; False when the line is full."""

@@ -17,6 +17,7 @@ from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.live_calls import LiveCalls
 from api.routes import analytics, docs, escalations, health, occupancy, reservations, token, web
 from api.security_headers import install_security_headers
+from api.shared_calls import SharedIssued
 from api.staff_keys import parse_staff_keys
 from core.db.base import Database
 from core.db.call_records import CallRecords
@@ -38,6 +39,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     settings = get_settings()
     configure_logging(settings.log_level)
     staff_keys = parse_staff_keys(settings.api_key.get_secret_value() if settings.api_key else "")
+    # Before anything is opened: a REDIS_URL that is not one stops the start here.
+    shared = SharedIssued(settings.redis_url) if settings.redis_url else None
     started = await start_up(settings)
     pool = await create_pool(
         started.database_url,
@@ -53,7 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     )
     background = [asyncio.create_task(purge_daily(records, started.restaurant, reservations.now))]
     # Counted by the call watch, read by the token endpoint for the cap on concurrent calls.
-    live_calls = LiveCalls(settings.max_concurrent_calls)
+    live_calls = LiveCalls(settings.max_concurrent_calls, shared=shared)
     watch = call_watch(settings, started.restaurant, live_calls)
     if watch is not None:
         background.append(asyncio.create_task(watch.run(pool)))
@@ -74,6 +77,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         await asyncio.gather(*background, return_exceptions=True)
         if watch is not None:
             await watch.livekit.aclose()
+        if shared is not None:
+            await shared.aclose()
         await pool.close()
 
 

@@ -11,14 +11,13 @@ import ipaddress
 import logging
 import math
 import time
-from urllib.parse import urlparse
 
 from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from core.errors import StartupError
+from api.shared_calls import checked_redis_url
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +49,8 @@ def limits_storage(redis_url: str | None) -> Storage:
     """Redis's when REDIS_URL is set, else this process's memory."""
     if not redis_url:
         return MemoryStorage()
-    if urlparse(redis_url).scheme not in ("redis", "rediss"):
-        raise StartupError(f"REDIS_URL: {redis_url!r} is not a redis:// URL (redis://host:6379/0).")
     return RedisStorage(
-        f"async+{redis_url}",
+        f"async+{checked_redis_url(redis_url)}",
         implementation="redispy",
         key_prefix=KEY_PREFIX,
         wrap_exceptions=True,

@@ -157,8 +157,8 @@ class Settings(BaseSettings):
     sip_config: Path = PROJECT_ROOT / "sip.yaml"
     # livekit-sip and livekit-server meet in Redis; a loopback URL nothing listens on is
     # started by `up` (Debian's redis-server, no persistence). Set, the API processes also
-    # share their token rate limit through it (docs/scaling.md); unset, `up` uses the default
-    # below for the phone, and each API process keeps its limit in memory.
+    # share their token rate limit and call cap through it (docs/scaling.md); unset, `up` uses
+    # redis://127.0.0.1:6379 for the phone, and each API process keeps its limits in memory.
     redis_url: str | None = None
     # A phone caller silent this long is told goodbye and the call ends.
     phone_silence_seconds: float = Field(default=30.0, gt=0, le=600)

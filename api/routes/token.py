@@ -161,7 +161,7 @@ async def issue_token(
     room = f"call-{secrets.token_urlsafe(16)}"
     identity = f"caller-{secrets.token_urlsafe(8)}"
     live: LiveCalls = request.state.live_calls
-    if not live.admit(room):
+    if not await live.claim(room):
         logger.warning("token refused: every line busy", extra={"limit": live.limit})
         phone = request.state.restaurant.identity.phone
         raise HTTPException(

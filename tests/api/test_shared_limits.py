@@ -63,3 +63,27 @@ async def test_a_redis_url_that_is_not_one_stops_the_start(start_api: StartApi) 
     with pytest.raises(RuntimeError, match="REDIS_URL: 'http://127.0.0.1:6379' is not"):
         async with start_api(REDIS_URL="http://127.0.0.1:6379"):
             pass
+
+
+async def tokens_from(start_api: StartApi, tries: int, **env: str) -> list[int]:
+    """One API process's answers to `tries` callers (each from its own address)."""
+    async with start_api(MAX_CONCURRENT_CALLS="2", **env) as running:
+        answers = []
+        for n in range(tries):
+            async with running.client(f"198.51.100.{40 + n}") as client:
+                answers.append((await client.post("/api/token", json={})).status_code)
+        return answers
+
+
+async def test_processes_sharing_redis_share_the_cap_on_concurrent_calls(
+    start_api: StartApi, redis_url: str
+) -> None:
+    # A database of its own: other tests' tokens stay counted for their join window.
+    shared = redis_url.rsplit("/", 1)[0] + "/1"
+    assert await tokens_from(start_api, 1, REDIS_URL=shared) == [201]
+    assert await tokens_from(start_api, 2, REDIS_URL=shared) == [201, 503]
+
+
+async def test_without_redis_each_process_caps_its_own_tokens(start_api: StartApi) -> None:
+    assert await tokens_from(start_api, 1, REDIS_URL="") == [201]
+    assert await tokens_from(start_api, 2, REDIS_URL="") == [201, 201]

@@ -145,9 +145,10 @@ class CallState:
     # Fire-and-forget writes (handoff analytics) kept referenced until they finish.
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def read_details(self, **said: str | None) -> BookingDetails:
-        """What the caller just said about a booking, read with the restaurant's locale."""
-        return read_details(self.restaurant, self.service.now(), **said)
+    def read_details(self, on: dt.date | None = None, **said: str | None) -> BookingDetails:
+        """What the caller just said about a booking, read with the restaurant's locale; a
+        time against the services of `on` (else the day the draft has) unless a day is said."""
+        return read_details(self.restaurant, self.service.now(), on or self.booking.date, **said)
 
     def take(self, details: BookingDetails) -> None:
         """Fold what the caller just said into the booking, and note what to ask again."""

@@ -55,8 +55,10 @@ async def key_in_on_keypad(context: RunContext_T, what: KeyedIn) -> str:
         logger.info("keypad entry incomplete", extra={"session": state.session_id})
         raise ToolError(f"The keypad entry was incomplete. Ask for the {what} again.") from exc
     keyed = result.user_input.replace(" ", "")
-    said = {"phone": keyed} if what == "phone number" else {"party_size": keyed}
-    details = state.read_details(**said)
+    if what == "phone number":
+        details = state.read_details(phone=keyed)
+    else:
+        details = state.read_details(party_size=keyed)
     state.take(details)
     # The digits may be a phone number: only their count goes to the log.
     logger.info(

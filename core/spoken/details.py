@@ -74,12 +74,15 @@ def read_phone(restaurant: Restaurant, raw: str) -> str:
     return normalize_phone(raw, restaurant.locale.phone_region)
 
 
-def read_details(restaurant: Restaurant, now: dt.datetime, **said: str | None) -> BookingDetails:
+def read_details(
+    restaurant: Restaurant, now: dt.datetime, on: dt.date | None = None, **said: str | None
+) -> BookingDetails:
     """Normalise what the model extracted; a value that does not parse is noted, not fatal.
 
     Args:
         restaurant: Whose locale and opening hours the values are read with.
         now: The current instant, for "tomorrow" and "next Friday".
+        on: The booking's day when it was said before, for a time said without one.
         **said: Any of BookingFields' names, each as the caller said it.
     """
     if unknown := set(said) - set(BookingFields.model_fields):
@@ -89,7 +92,9 @@ def read_details(restaurant: Restaurant, now: dt.datetime, **said: str | None) -
     parsers: dict[str, tuple[str, Callable[[str], object]]] = {
         "party size": ("party_size", lambda raw: resolve_party_size(raw, maximum)),
         "date": ("date", lambda raw: read_date(restaurant, now, raw)),
-        "time": ("time", lambda raw: resolve_time(raw, restaurant.service_spans)),
+        # Against the services of the day meant (the date said now, else `on`): "half ten"
+        # on a Sunday of brunch is 10:30, beside a Tuesday's dinner till 22:30 it is 22:30.
+        "time": ("time", lambda raw: resolve_time(raw, restaurant.spans_on(details.date or on))),
         "phone number": ("phone", lambda raw: read_phone(restaurant, raw)),
     }
     for label, (field, parse) in parsers.items():

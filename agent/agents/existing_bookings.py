@@ -168,7 +168,8 @@ async def change_booking(
     Pass only what changes.
 
     Args:
-        date: the new day as said, or YYYY-MM-DD.
+        date: the new day as said in English, or in any language as its weekday and
+            YYYY-MM-DD ("Friday 2026-12-04").
         time: the new time as said, or HH:MM (24-hour).
         party_size: the new number of guests.
         notes: new occasion, allergies or seating wishes.

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from core.errors import InvalidValue
 from core.restaurant import Restaurant
 from core.spoken.entities import PartySizeTooLarge, resolve_date, resolve_party_size, resolve_time
+from core.spoken.languages import digits_among_words, in_english_forms
 from core.spoken.phones import mask_phone, normalize_phone
 
 
@@ -66,12 +67,13 @@ class BookingDetails(BookingFields):
 def read_date(restaurant: Restaurant, now: dt.datetime, raw: str) -> dt.date:
     """A day as said, in the restaurant's time zone and date order."""
     day_first = restaurant.locale.date_order == "day_first"
-    return resolve_date(raw, now, restaurant.tz, day_first=day_first)
+    return resolve_date(in_english_forms(raw), now, restaurant.tz, day_first=day_first)
 
 
 def read_phone(restaurant: Restaurant, raw: str) -> str:
     """A phone number as said, in E.164; without a country code, the restaurant's country."""
-    return normalize_phone(raw, restaurant.locale.phone_region)
+    said = digits_among_words(in_english_forms(raw))
+    return normalize_phone(said, restaurant.locale.phone_region)
 
 
 def read_details(
@@ -90,11 +92,19 @@ def read_details(
     details = BookingDetails(**{field: _text(said.get(field)) for field in _FREE_TEXT})
     maximum = restaurant.booking.max_party_size
     parsers: dict[str, tuple[str, Callable[[str], object]]] = {
-        "party size": ("party_size", lambda raw: resolve_party_size(raw, maximum)),
+        "party size": (
+            "party_size",
+            lambda raw: resolve_party_size(digits_among_words(in_english_forms(raw)), maximum),
+        ),
         "date": ("date", lambda raw: read_date(restaurant, now, raw)),
         # Against the services of the day meant (the date said now, else `on`): "half ten"
         # on a Sunday of brunch is 10:30, beside a Tuesday's dinner till 22:30 it is 22:30.
-        "time": ("time", lambda raw: resolve_time(raw, restaurant.spans_on(details.date or on))),
+        "time": (
+            "time",
+            lambda raw: resolve_time(
+                in_english_forms(raw), restaurant.spans_on(details.date or on)
+            ),
+        ),
         "phone number": ("phone", lambda raw: read_phone(restaurant, raw)),
     }
     for label, (field, parse) in parsers.items():

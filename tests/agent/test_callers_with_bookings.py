@@ -20,7 +20,7 @@ from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
 from tests.support.calls import LIMITS, SESSION_ID, Call, Notices, in_call, script
-from tests.support.days import DINNER, NOW, SATURDAY
+from tests.support.days import DINNER, LUNCH_BEGUN, NOW, SATURDAY, service_at
 from tests.support.proofs import failed_proofs
 
 NUMBER = "+6591234567"
@@ -125,9 +125,7 @@ async def test_a_caller_running_late_finds_the_booking_that_began_today(
     # Lunch today (Tuesday) at 11:45, booked while it was still ahead...
     booking = await book(service, NOW.date(), time(11, 45))
     # ...and the caller phones at 12:05, twenty minutes after it began.
-    later = ReservationService(
-        service.store, service.restaurant, clock=lambda: datetime(2026, 11, 24, 4, 5, tzinfo=UTC)
-    )
+    later = service_at(service, LUNCH_BEGUN)
     state = new_call(later, calls, proofs, SESSION_ID, Notices(), LIMITS)
     model = finds_by_number(
         Rule(user="under", then=[call("check_booking_name", name="Sarah Lim")]),
@@ -149,7 +147,5 @@ async def test_a_booking_whose_sitting_is_over_is_not_found(
 ) -> None:
     await book(service, NOW.date(), time(11, 45))
     # 13:20: the 90-minute sitting that began at 11:45 ended at 13:15.
-    after = ReservationService(
-        service.store, service.restaurant, clock=lambda: datetime(2026, 11, 24, 5, 20, tzinfo=UTC)
-    )
+    after = service_at(service, datetime(2026, 11, 24, 5, 20, tzinfo=UTC))
     assert await after.upcoming_by_phone(NUMBER) == []

@@ -13,7 +13,7 @@ A model answers differently from run to run: read a failure's reason before chan
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -25,12 +25,13 @@ from agent.agents.reservation import ReservationAgent
 from agent.call.start import new_call
 from agent.call.state import CallState
 from agent.speech_models import speech_models
+from core.models import Reservation
 from core.services.calls import CallService
 from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from core.settings import Settings
 from tests.support.calls import LIMITS, SESSION_ID, Call, Notices, in_call
-from tests.support.days import SATURDAY, TODAY
+from tests.support.days import LUNCH_BEGUN, SATURDAY, TODAY, service_at
 
 pytestmark = pytest.mark.evals
 
@@ -174,6 +175,16 @@ async def test_a_complaint_goes_to_staff(phone_call: Call, model: llm.LLM[Any]) 
 # test_callers_with_bookings.py and test_callers_languages.py script the same calls) ---------
 
 
+async def sarah_lims_booking(service: ReservationService, day: date, at: time) -> Reservation:
+    return await service.create(
+        phone_number="+6591234567",
+        name="Sarah Lim",
+        reservation_date=day,
+        reservation_time=at,
+        party_size=2,
+    )
+
+
 async def test_brunch_at_half_ten_on_a_sunday_is_half_past_ten(
     phone_call: Call, model: llm.LLM[Any], state: CallState
 ) -> None:
@@ -188,13 +199,7 @@ async def test_brunch_at_half_ten_on_a_sunday_is_half_past_ten(
 async def test_a_surname_alone_is_asked_for_the_whole_name(
     phone_call: Call, model: llm.LLM[Any], service: ReservationService, state: CallState
 ) -> None:
-    booked = await service.create(
-        phone_number="+6591234567",
-        name="Sarah Lim",
-        reservation_date=SATURDAY,
-        reservation_time=time(19, 0),
-        party_size=2,
-    )
+    booked = await sarah_lims_booking(service, SATURDAY, time(19, 0))
     async with phone_call(model) as session:
         await say(session, "I need to check my booking, my number is 9123 4567.")
         result = await say(session, "It's under Mrs Lim.")
@@ -210,17 +215,8 @@ async def test_a_surname_alone_is_asked_for_the_whole_name(
 async def test_a_caller_running_late_is_found_after_the_booking_began(
     model: llm.LLM[Any], service: ReservationService, calls: CallService, proofs: FailedProofs
 ) -> None:
-    booked = await service.create(
-        phone_number="+6591234567",
-        name="Sarah Lim",
-        reservation_date=TODAY,
-        reservation_time=time(11, 45),
-        party_size=2,
-    )
-    # 12:05, twenty minutes after the booking began.
-    later = ReservationService(
-        service.store, service.restaurant, clock=lambda: datetime(2026, 11, 24, 4, 5, tzinfo=UTC)
-    )
+    booked = await sarah_lims_booking(service, TODAY, time(11, 45))
+    later = service_at(service, LUNCH_BEGUN)
     state = new_call(later, calls, proofs, SESSION_ID, Notices(), LIMITS)
     async with in_call(state, model) as session:
         await say(session, "Hi, I'm running about 20 minutes late for my lunch booking.")

@@ -39,12 +39,17 @@ REQUIRED = {
 class BookingDraft(BookingFields):
     """The booking as the caller has described it so far; survives topic switches."""
 
+    # The time as said before the day was: read again against that day's services.
+    time_said: str | None = None
+
     def merge(self, details: BookingDetails) -> None:
         """Take every detail that was understood, keeping what was known before."""
         for name in BookingFields.model_fields:
             value = getattr(details, name)
             if value is not None:
                 setattr(self, name, value)
+        if details.time is not None:
+            self.time_said = details.time_said
 
     def missing(self) -> list[str]:
         return [label for name, label in REQUIRED.items() if getattr(self, name) is None]
@@ -153,6 +158,12 @@ class CallState:
     def take(self, details: BookingDetails) -> None:
         """Fold what the caller just said into the booking, and note what to ask again."""
         self.booking.merge(details)
+        if details.date is not None and details.time is None and self.booking.time_said:
+            # "Half ten" said before "Sunday": 10:30 on a Sunday of brunch, not 22:30.
+            again = read_details(
+                self.restaurant, self.service.now(), details.date, time=self.booking.time_said
+            )
+            self.booking.time = again.time or self.booking.time
         self.unclear = details.unclear_details()
         if details.party_size is not None:
             self.oversized_party = None

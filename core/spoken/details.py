@@ -42,6 +42,8 @@ class BookingDetails(BookingFields):
     why_unclear: dict[str, str] = Field(default_factory=dict)
     # A group above the maximum party size: only staff can arrange it.
     oversized_party: int | None = None
+    # The time as said, when no day was known to read it against: read again once one is.
+    time_said: str | None = None
 
     def unclear_details(self) -> list[str]:
         """What to ask again, each with the reason to give the caller where there is one."""
@@ -113,6 +115,8 @@ def read_details(
             continue
         try:
             setattr(details, field, parse(str(raw)))
+            if field == "time" and details.date is None and on is None:
+                details.time_said = str(raw)
         except PartySizeTooLarge as too_large:
             details.oversized_party = too_large.size
         except InvalidValue as unclear:

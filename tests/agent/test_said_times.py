@@ -65,3 +65,24 @@ async def test_a_day_and_time_said_together_are_read_together(
         await session.run(user_input="Yes please")
     [row] = (await service.list_for_date(SUNDAY, status="confirmed")).items
     assert row.reservation_time == time(10, 30)
+
+
+async def test_a_time_said_before_the_day_is_read_again_against_that_day(
+    phone_call: Call, service: ReservationService
+) -> None:
+    model = script(
+        Rule(
+            user="brunch",
+            then=[call("transfer_to_reservation", time="half ten", **BRUNCH_DETAILS)],
+        ),
+        Rule(user="sunday", then=[call("record_booking_details", date="Sunday")]),
+        Rule(user="available", then=[call("check_availability")]),
+        Rule(user="yes", then=[call("confirm_booking")]),
+    )
+    async with phone_call(model) as session:
+        await session.run(user_input="Brunch at half ten for two please, Sarah Lim, 9123 4567")
+        await session.run(user_input="On Sunday")
+        await session.run(user_input="Is it available?")
+        await session.run(user_input="Yes please")
+    [row] = (await service.list_for_date(SUNDAY, status="confirmed")).items
+    assert row.reservation_time == time(10, 30)

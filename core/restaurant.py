@@ -169,6 +169,12 @@ class Restaurant(_Frozen):
         """Every (opens, closes) of the week, for reading "seven" as 7 pm in a dinner place."""
         return tuple(sorted({(s.opens, s.closes) for day in self.hours.values() for s in day}))
 
+    def spans_on(self, day: date | None) -> tuple[tuple[time, time], ...]:
+        """The (opens, closes) of that day's services, for reading "half ten" on a Sunday of
+        brunch as 10:30; the whole week's when the day is not known yet or is closed."""
+        services = self.services_on(day) if day is not None else ()
+        return tuple((s.opens, s.closes) for s in services) or self.service_spans
+
     def local_now(self, now: datetime) -> datetime:
         """`now` as a naive local wall-clock time, the way reservations are stored."""
         return now.astimezone(self.tz).replace(tzinfo=None)

@@ -15,13 +15,18 @@ from agent.agents import prompts
 from agent.agents.phrasing import describe_booking
 from agent.agents.proofs import ensure_not_locked, record_failed_proofs
 from agent.agents.refusals import refused
-from agent.call.identity import same_name
+from agent.call.identity import one_name_only, same_name
 from agent.call.state import CallState, RunContext_T
 from core.errors import DatabaseUnavailable, InvalidValue, ReservationNotFound
 from core.models import Reservation
 from core.spoken.codes import InvalidConfirmationCode, normalize_confirmation_code
 from core.spoken.details import read_phone
 
+WHOLE_NAME = (
+    "One name is not enough to show the booking is theirs. Ask for their whole name as booked, "
+    "first name and surname, or for the booking's confirmation code; say nothing about the "
+    "booking."
+)
 NOT_SHOWN = (
     "The caller has not shown this booking is theirs, so nothing was done: ask for its "
     "confirmation code or the full name it is under."
@@ -49,6 +54,9 @@ async def find_booking(
     """
     state = context.userdata
     _still_allowed(state)
+    # The line's own number, not one the caller guessed: finding nothing under it is no failed
+    # proof (they may have booked from another phone).
+    own_number = not confirmation_code and not phone
     try:
         if confirmation_code:
             found = [await state.service.by_code(confirmation_code)]
@@ -64,12 +72,17 @@ async def find_booking(
         raise ToolError(f"{exc.message} Ask them to check it.") from exc
     except DatabaseUnavailable as exc:
         raise ToolError(prompts.database_down(state.restaurant)) from exc
-    now = state.restaurant.local_now(state.service.now())
-    # Only a booking still to come can be changed; a past one may be anonymised already.
-    found = [r for r in found if r.status == "confirmed" and r.starts_at >= now]
+    # Only a booking not over yet can be changed (a past one may be anonymised already): one
+    # still to come, or today's whose sitting has begun, for a caller running late.
+    since = state.service.still_current_since()
+    found = [r for r in found if r.status == "confirmed" and r.starts_at >= since]
     if not found:
-        _failed(state)
-        raise ToolError("No upcoming booking found. Ask for the confirmation code.")
+        if not own_number:
+            _failed(state)
+        raise ToolError(
+            "No upcoming booking found. Ask for the confirmation code, or the phone number "
+            "the booking was made with."
+        )
     if confirmation_code:
         # A right code does not lift a lock: the owner is called back instead.
         await ensure_not_locked(state, found[0].phone_number)
@@ -86,8 +99,8 @@ async def find_booking(
 @function_tool
 async def check_booking_name(context: RunContext_T, name: str) -> str:
     """Check the name the caller says a booking found by phone number is under, before
-    telling them anything about it. Pass the whole name as they booked it: a first name or a
-    title alone is not enough.
+    telling them anything about it. Pass the name exactly as they said it, even a surname or
+    title alone; the result says what else to ask for.
 
     Args:
         name: the full name the caller says the booking is under.
@@ -99,6 +112,11 @@ async def check_booking_name(context: RunContext_T, name: str) -> str:
     found = state.found_bookings
     await ensure_not_locked(state, found[0].phone_number)
     named = [r for r in found if r.name is not None and same_name(name, r.name)]
+    if not named and one_name_only(name) and state.identity.one_names == 0:
+        # A surname alone ("Lim", "Mrs Lim") is asked again, once a call, before it counts:
+        # the same answer whatever the booking's name, so it gives nothing away.
+        state.identity.one_names += 1
+        raise ToolError(WHOLE_NAME)
     if not named:
         await record_failed_proofs(state, found)
         _failed(state)
@@ -150,14 +168,17 @@ async def change_booking(
     Pass only what changes.
 
     Args:
-        date: the new day as said, or YYYY-MM-DD.
+        date: the new day as said in English, or in any language as its weekday and
+            YYYY-MM-DD ("Friday 2026-12-04").
         time: the new time as said, or HH:MM (24-hour).
         party_size: the new number of guests.
         notes: new occasion, allergies or seating wishes.
     """
     state = context.userdata
     current = _selected(state)
-    details = state.read_details(date=date, time=time, party_size=party_size, notes=notes)
+    details = state.read_details(
+        on=current.reservation_date, date=date, time=time, party_size=party_size, notes=notes
+    )
     if details.oversized_party:
         raise ToolError(prompts.oversized_party(state.restaurant))
     if details.unclear:

@@ -18,7 +18,8 @@ async def opening_hours_on(context: RunContext_T, date: str) -> str:
     this Sunday" or "on Christmas Day".
 
     Args:
-        date: the day as said ("Sunday", "the 25th", "tomorrow") or YYYY-MM-DD.
+        date: the day as said in English ("Sunday", "the 25th", "tomorrow"), or in any
+            language as its weekday and YYYY-MM-DD ("Sunday 2026-11-29").
     """
     state = context.userdata
     restaurant = state.restaurant

@@ -13,16 +13,23 @@ from agent.agents.phrasing import say_date
 from core.restaurant import WEEKDAYS, Restaurant
 
 
+def callers_language(restaurant: Restaurant) -> str:
+    """The language every agent and task answers in: the caller's."""
+    languages = ", ".join(restaurant.locale.languages)
+    return f"Answer in the language the caller speaks (callers here may use {languages})."
+
+
 def voice_style(restaurant: Restaurant, now: dt.datetime) -> str:
     """How every agent speaks, and what day it is: the model's own idea of today is stale."""
-    languages = ", ".join(restaurant.locale.languages)
     local = restaurant.local_now(now)
     return (
         "You are on a phone call: answer in one or two short, warm sentences, no lists, no "
         "markdown, no emoji. Say dates like 'Saturday the 28th' and times like '7 pm'. "
         "Never invent facts, availability or bookings; only a tool result makes them true. "
-        f"Answer in the language the caller speaks (callers here may use {languages}); give "
-        "tools dates as YYYY-MM-DD and times as HH:MM when the caller did not speak English. "
+        f"{callers_language(restaurant)} When the caller does not speak English, give tools "
+        "numbers in digits ('4', '91234567'), a date as its weekday and YYYY-MM-DD ('Friday "
+        "2026-12-04', worked out from today's date below) and a time as HH:MM on a 24-hour "
+        "clock ('19:30'). "
         f"It is now {local:%A} {local.day} {local:%B %Y, %H:%M} at the restaurant."
     )
 

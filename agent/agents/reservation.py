@@ -43,7 +43,8 @@ async def record_booking_details(
     Args:
         name: the name for the booking.
         phone: the caller's phone number as said.
-        date: the day as said ("Saturday", "the 25th", "tomorrow") or YYYY-MM-DD.
+        date: the day as said in English ("Saturday", "the 25th", "tomorrow"), or in
+            any language as its weekday and YYYY-MM-DD ("Friday 2026-12-04").
         time: the time as said ("7pm", "half past seven") or HH:MM (24-hour).
         party_size: how many guests, as said.
         notes: occasion, allergies or seating wishes.

@@ -41,7 +41,8 @@ async def transfer_to_reservation(
     Args:
         intent: book a new table, or change, cancel or look up an existing booking.
         party_size: how many guests, as the caller said it, e.g. "4" or "four of us".
-        date: the day as said ("Saturday", "the 25th", "tomorrow") or YYYY-MM-DD.
+        date: the day as said in English ("Saturday", "the 25th", "tomorrow"), or in
+            any language as its weekday and YYYY-MM-DD ("Friday 2026-12-04").
         time: the time as said ("7pm", "half past seven") or HH:MM (24-hour).
         name: the name for the booking.
         phone: the caller's phone number as said.

@@ -40,6 +40,19 @@ def same_name(said: str, booked: str) -> bool:
     )
 
 
+# Said before a surname ("Mrs Lim", "Encik Ahmad"): not a name of the caller's own.
+_TITLES = frozenset(
+    "mr mrs ms miss mdm madam mister missus dr doctor sir dame prof encik puan cik tuan".split()
+)
+
+
+def one_name_only(said: str) -> bool:
+    """Whether the caller said one name at most, titles aside ("Lim", "Mrs Lim", "Mr"): too
+    little to show a booking is theirs, whatever the booking's name. Decided on what was said
+    alone, so the answer tells nothing about the name on the booking."""
+    return len([word for word in _words(said) if word not in _TITLES]) <= 1
+
+
 def _words(name: str) -> list[str]:
     # NFKD splits accented letters into the letter and its accent, which is then dropped;
     # casefold after it, so "ß" and "SS" meet.
@@ -57,6 +70,8 @@ class CallerIdentity:
     # Confirmation code -> how the caller showed the booking is theirs.
     proven: dict[str, IdentityLevel] = field(default_factory=dict)
     failed_checks: int = 0
+    # Names said that were one name only ("Lim"): the first is asked again, not a failure.
+    one_names: int = 0
 
     def level_for(self, reservation: Reservation, attested_number: str | None) -> IdentityLevel:
         """How far the caller has shown this booking is theirs; `attested_number` is the call's

@@ -39,12 +39,17 @@ REQUIRED = {
 class BookingDraft(BookingFields):
     """The booking as the caller has described it so far; survives topic switches."""
 
+    # The time as said before the day was: read again against that day's services.
+    time_said: str | None = None
+
     def merge(self, details: BookingDetails) -> None:
         """Take every detail that was understood, keeping what was known before."""
         for name in BookingFields.model_fields:
             value = getattr(details, name)
             if value is not None:
                 setattr(self, name, value)
+        if details.time is not None:
+            self.time_said = details.time_said
 
     def missing(self) -> list[str]:
         return [label for name, label in REQUIRED.items() if getattr(self, name) is None]
@@ -145,13 +150,20 @@ class CallState:
     # Fire-and-forget writes (handoff analytics) kept referenced until they finish.
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def read_details(self, **said: str | None) -> BookingDetails:
-        """What the caller just said about a booking, read with the restaurant's locale."""
-        return read_details(self.restaurant, self.service.now(), **said)
+    def read_details(self, on: dt.date | None = None, **said: str | None) -> BookingDetails:
+        """What the caller just said about a booking, read with the restaurant's locale; a
+        time against the services of `on` (else the day the draft has) unless a day is said."""
+        return read_details(self.restaurant, self.service.now(), on or self.booking.date, **said)
 
     def take(self, details: BookingDetails) -> None:
         """Fold what the caller just said into the booking, and note what to ask again."""
         self.booking.merge(details)
+        if details.date is not None and details.time is None and self.booking.time_said:
+            # "Half ten" said before "Sunday": 10:30 on a Sunday of brunch, not 22:30.
+            again = read_details(
+                self.restaurant, self.service.now(), details.date, time=self.booking.time_said
+            )
+            self.booking.time = again.time or self.booking.time
         self.unclear = details.unclear_details()
         if details.party_size is not None:
             self.oversized_party = None

@@ -11,7 +11,8 @@ from livekit.agents import ToolError, llm
 from livekit.agents.beta.workflows import GetDtmfTask
 from livekit.agents.beta.workflows.utils import DtmfEvent
 
-from agent.call.state import RunContext_T
+from agent.agents import prompts
+from agent.call.state import CallState, RunContext_T
 
 logger = logging.getLogger("agent.phone.keypad")
 
@@ -25,6 +26,22 @@ def typed_digits(region: str) -> int:
         return 10
     national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
     return len(re.sub(r"\D", "", national))
+
+
+def keypad_task(
+    state: CallState, what: KeyedIn, count: int, conversation: llm.ChatContext
+) -> GetDtmfTask:
+    """livekit's keypad task, with the call so far (so it hears which language the caller
+    speaks) and told to answer in it."""
+    return GetDtmfTask(
+        num_digits=count,
+        dtmf_stop_event=DtmfEvent.POUND,
+        chat_ctx=conversation.copy(exclude_function_call=True, exclude_instructions=True),
+        extra_instructions=(
+            f"Ask the caller to type their {what} on the keypad ({count} digits) and then press "
+            f"the hash key. {prompts.callers_language(state.restaurant)}"
+        ),
+    )
 
 
 @llm.function_tool
@@ -43,20 +60,15 @@ async def key_in_on_keypad(context: RunContext_T, what: KeyedIn) -> str:
     count = typed_digits(state.restaurant.locale.phone_region) if what == "phone number" else 1
     logger.info("keypad entry started", extra={"session": state.session_id, "what": what})
     try:
-        result = await GetDtmfTask(
-            num_digits=count,
-            dtmf_stop_event=DtmfEvent.POUND,
-            extra_instructions=(
-                f"Ask the caller to type their {what} on the keypad ({count} digits) and "
-                "then press the hash key."
-            ),
-        )
+        result = await keypad_task(state, what, count, context.session.current_agent.chat_ctx)
     except ToolError as exc:
         logger.info("keypad entry incomplete", extra={"session": state.session_id})
         raise ToolError(f"The keypad entry was incomplete. Ask for the {what} again.") from exc
     keyed = result.user_input.replace(" ", "")
-    said = {"phone": keyed} if what == "phone number" else {"party_size": keyed}
-    details = state.read_details(**said)
+    if what == "phone number":
+        details = state.read_details(phone=keyed)
+    else:
+        details = state.read_details(party_size=keyed)
     state.take(details)
     # The digits may be a phone number: only their count goes to the log.
     logger.info(

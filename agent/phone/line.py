@@ -19,6 +19,7 @@ from livekit import rtc
 from livekit.agents import AgentSession, llm
 from livekit.agents.beta.tools import EndCallTool
 
+from agent.agents import prompts
 from agent.call.state import CallState
 from agent.phone.attestation import ATTESTATION_ATTRIBUTE, fully_attested
 from agent.phone.keypad import key_in_on_keypad
@@ -97,7 +98,10 @@ async def attach_phone_line(session: AgentSession[CallState], line: PhoneLine) -
     state.caller_attested = line.attested
     if line.caller_number is not None and state.booking.phone is None:
         state.booking.phone = line.caller_number
-    goodbye = f"Thank the caller for calling {state.restaurant.name} and say goodbye briefly."
+    goodbye = (
+        f"Thank the caller for calling {state.restaurant.name} and say goodbye briefly. "
+        + prompts.callers_language(state.restaurant)
+    )
     for agent in state.agents.values():
         hang_up = EndCallTool(end_instructions=goodbye, ignore_on_enter=True)
         extra: list[llm.Tool | llm.Toolset] = [hang_up]

@@ -133,12 +133,10 @@ class ReservationStore(Database):
         return None if row is None else Reservation.model_validate(dict(row))
 
     @bounded
-    async def upcoming_by_phone(self, phone_number: str, local_now: datetime) -> list[Reservation]:
+    async def upcoming_by_phone(self, phone_number: str, since: datetime) -> list[Reservation]:
         async with self._guard():
             found = await rows(
-                QUERIES.list_upcoming_by_phone(
-                    self._pool, phone_number=phone_number, local_now=local_now
-                )
+                QUERIES.list_upcoming_by_phone(self._pool, phone_number=phone_number, since=since)
             )
         return [Reservation.model_validate(dict(r)) for r in found]
 

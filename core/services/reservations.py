@@ -112,9 +112,16 @@ class ReservationService:
                 raise await self._with_alternatives(full, day, at, party_size) from None
 
     async def upcoming_by_phone(self, phone_number: str) -> list[Reservation]:
-        return await self.store.upcoming_by_phone(
-            phone_number, self.restaurant.local_now(self.now())
-        )
+        """A number's confirmed bookings still to come, and today's whose sitting is under way
+        (a caller running late phones after the time they booked)."""
+        return await self.store.upcoming_by_phone(phone_number, self.still_current_since())
+
+    def still_current_since(self) -> datetime:
+        """The earliest start of a booking that is not over yet: one that began today within a
+        sitting (`dining_minutes`) still counts; yesterday's never does."""
+        local_now = self.restaurant.local_now(self.now())
+        midnight = datetime.combine(local_now.date(), time())
+        return max(local_now - self.restaurant.booking.dining, midnight)
 
     async def by_code(self, code: str) -> Reservation:
         reservation = await self.store.get_by_code(normalize_confirmation_code(code))

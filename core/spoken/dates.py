@@ -77,6 +77,9 @@ _WEEKDAY_DATE = re.compile(
 _WEEKDAY_AND_DATE = re.compile(
     rf"(?:(?:this coming|coming|this|next)\s+)?(?P<weekday>{_WEEKDAY}),?\s+(?P<date>.+)"
 )
+# "2026-12-04 Friday", "2026-12-04 (Friday)": the canonical form a model is asked to give
+# for a caller in another language, the weekday checked the same way.
+_DATE_AND_WEEKDAY = re.compile(rf"(?P<date>.+?),?\s+\(?(?P<weekday>{_WEEKDAY})\)?")
 _WEEKDAY_OF_WEEK = (
     re.compile(rf"(?P<day>{_WEEKDAY}),?\s+(?:of\s+)?(?P<week>this|next)\s+week"),
     re.compile(rf"(?P<week>this|next)\s+week,?\s+(?:on\s+)?(?P<day>{_WEEKDAY})"),
@@ -245,10 +248,11 @@ def resolve_spoken_date(text: str, today: date, *, day_first: bool) -> date:
     for pattern in _SPANS:
         if match := pattern.fullmatch(text):
             return _after(match["count"], match["unit"], today)
-    if match := _WEEKDAY_AND_DATE.fullmatch(text):
-        found = _calendar_date(match["date"], today, day_first)
-        if found is not None:
-            return _on_weekday(found, _WEEKDAYS[match["weekday"]], today)
+    for pattern in (_WEEKDAY_AND_DATE, _DATE_AND_WEEKDAY):
+        if match := pattern.fullmatch(text):
+            found = _calendar_date(match["date"], today, day_first)
+            if found is not None:
+                return _on_weekday(found, _WEEKDAYS[match["weekday"]], today)
     found = _calendar_date(text, today, day_first)
     if found is None:
         raise UnresolvedDate()

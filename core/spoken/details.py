@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from core.errors import InvalidValue
 from core.restaurant import Restaurant
 from core.spoken.entities import PartySizeTooLarge, resolve_date, resolve_party_size, resolve_time
+from core.spoken.languages import digits_among_words, in_english_forms
 from core.spoken.phones import mask_phone, normalize_phone
 
 
@@ -41,6 +42,8 @@ class BookingDetails(BookingFields):
     why_unclear: dict[str, str] = Field(default_factory=dict)
     # A group above the maximum party size: only staff can arrange it.
     oversized_party: int | None = None
+    # The time as said, when no day was known to read it against: read again once one is.
+    time_said: str | None = None
 
     def unclear_details(self) -> list[str]:
         """What to ask again, each with the reason to give the caller where there is one."""
@@ -66,20 +69,24 @@ class BookingDetails(BookingFields):
 def read_date(restaurant: Restaurant, now: dt.datetime, raw: str) -> dt.date:
     """A day as said, in the restaurant's time zone and date order."""
     day_first = restaurant.locale.date_order == "day_first"
-    return resolve_date(raw, now, restaurant.tz, day_first=day_first)
+    return resolve_date(in_english_forms(raw), now, restaurant.tz, day_first=day_first)
 
 
 def read_phone(restaurant: Restaurant, raw: str) -> str:
     """A phone number as said, in E.164; without a country code, the restaurant's country."""
-    return normalize_phone(raw, restaurant.locale.phone_region)
+    said = digits_among_words(in_english_forms(raw))
+    return normalize_phone(said, restaurant.locale.phone_region)
 
 
-def read_details(restaurant: Restaurant, now: dt.datetime, **said: str | None) -> BookingDetails:
+def read_details(
+    restaurant: Restaurant, now: dt.datetime, on: dt.date | None = None, **said: str | None
+) -> BookingDetails:
     """Normalise what the model extracted; a value that does not parse is noted, not fatal.
 
     Args:
         restaurant: Whose locale and opening hours the values are read with.
         now: The current instant, for "tomorrow" and "next Friday".
+        on: The booking's day when it was said before, for a time said without one.
         **said: Any of BookingFields' names, each as the caller said it.
     """
     if unknown := set(said) - set(BookingFields.model_fields):
@@ -87,9 +94,19 @@ def read_details(restaurant: Restaurant, now: dt.datetime, **said: str | None) -
     details = BookingDetails(**{field: _text(said.get(field)) for field in _FREE_TEXT})
     maximum = restaurant.booking.max_party_size
     parsers: dict[str, tuple[str, Callable[[str], object]]] = {
-        "party size": ("party_size", lambda raw: resolve_party_size(raw, maximum)),
+        "party size": (
+            "party_size",
+            lambda raw: resolve_party_size(digits_among_words(in_english_forms(raw)), maximum),
+        ),
         "date": ("date", lambda raw: read_date(restaurant, now, raw)),
-        "time": ("time", lambda raw: resolve_time(raw, restaurant.service_spans)),
+        # Against the services of the day meant (the date said now, else `on`): "half ten"
+        # on a Sunday of brunch is 10:30, beside a Tuesday's dinner till 22:30 it is 22:30.
+        "time": (
+            "time",
+            lambda raw: resolve_time(
+                in_english_forms(raw), restaurant.spans_on(details.date or on)
+            ),
+        ),
         "phone number": ("phone", lambda raw: read_phone(restaurant, raw)),
     }
     for label, (field, parse) in parsers.items():
@@ -98,6 +115,8 @@ def read_details(restaurant: Restaurant, now: dt.datetime, **said: str | None) -
             continue
         try:
             setattr(details, field, parse(str(raw)))
+            if field == "time" and details.date is None and on is None:
+                details.time_said = str(raw)
         except PartySizeTooLarge as too_large:
             details.oversized_party = too_large.size
         except InvalidValue as unclear:

@@ -23,13 +23,14 @@ select * from reservations where confirmation_code = :code;
 -- The reservation a create call with this key made, or nothing.
 select * from reservations where idempotency_key = :idempotency_key;
 
--- name: list_upcoming_by_phone(phone_number, local_now)
--- A phone's confirmed reservations from now on (local restaurant time), soonest first.
+-- name: list_upcoming_by_phone(phone_number, since)
+-- A phone's confirmed reservations starting at `since` or later (local restaurant time),
+-- soonest first.
 select *
 from reservations
 where phone_number = :phone_number
   and status = 'confirmed'
-  and reservation_date + reservation_time >= :local_now
+  and reservation_date + reservation_time >= :since
 order by reservation_date, reservation_time;
 
 -- name: list_reservations_for_date(reservation_date, status, page_size, skip)

@@ -22,12 +22,16 @@ from livekit.agents import AgentSession, FunctionCallEvent, RunResult, llm
 from agent.agents.escalation import EscalationAgent
 from agent.agents.information import InformationAgent
 from agent.agents.reservation import ReservationAgent
+from agent.call.start import new_call
 from agent.call.state import CallState
 from agent.speech_models import speech_models
+from core.models import Reservation
+from core.services.calls import CallService
+from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from core.settings import Settings
-from tests.support.calls import Call, Notices
-from tests.support.days import SATURDAY
+from tests.support.calls import LIMITS, SESSION_ID, Call, Notices, in_call
+from tests.support.days import LUNCH_BEGUN, SATURDAY, TODAY, service_at
 
 pytestmark = pytest.mark.evals
 
@@ -164,4 +168,74 @@ async def test_a_complaint_goes_to_staff(phone_call: Call, model: llm.LLM[Any]) 
         model,
         "Acknowledges the problem with empathy and starts taking the details staff "
         "need to call back (such as a name or phone number), without promising a refund.",
+    )
+
+
+# --- issue 24: what real callers say (tests/agent/test_said_times.py,
+# test_callers_with_bookings.py and test_callers_languages.py script the same calls) ---------
+
+
+async def sarah_lims_booking(service: ReservationService, day: date, at: time) -> Reservation:
+    return await service.create(
+        phone_number="+6591234567",
+        name="Sarah Lim",
+        reservation_date=day,
+        reservation_time=at,
+        party_size=2,
+    )
+
+
+async def test_brunch_at_half_ten_on_a_sunday_is_half_past_ten(
+    phone_call: Call, model: llm.LLM[Any], state: CallState
+) -> None:
+    async with phone_call(model) as session:
+        result = await say(session, "Can I book brunch on Sunday at half ten for two? Sarah Lim.")
+    assert state.booking.time == time(10, 30)
+    await judge_last_reply(
+        result, model, "Treats the time as 10:30 in the morning, not 10:30 at night."
+    )
+
+
+async def test_a_surname_alone_is_asked_for_the_whole_name(
+    phone_call: Call, model: llm.LLM[Any], service: ReservationService, state: CallState
+) -> None:
+    booked = await sarah_lims_booking(service, SATURDAY, time(19, 0))
+    async with phone_call(model) as session:
+        await say(session, "I need to check my booking, my number is 9123 4567.")
+        result = await say(session, "It's under Mrs Lim.")
+    assert not state.may_know(booked) and state.identity.failed_checks == 0
+    await judge_last_reply(
+        result,
+        model,
+        "Asks for the whole name the booking is under (or its confirmation code), without "
+        "accusing the caller and without saying anything about the booking.",
+    )
+
+
+async def test_a_caller_running_late_is_found_after_the_booking_began(
+    model: llm.LLM[Any], service: ReservationService, calls: CallService, proofs: FailedProofs
+) -> None:
+    booked = await sarah_lims_booking(service, TODAY, time(11, 45))
+    later = service_at(service, LUNCH_BEGUN)
+    state = new_call(later, calls, proofs, SESSION_ID, Notices(), LIMITS)
+    async with in_call(state, model) as session:
+        await say(session, "Hi, I'm running about 20 minutes late for my lunch booking.")
+        await say(session, "My number is 9123 4567.")
+        result = await say(session, "It's under Sarah Lim.")
+    assert state.may_know(booked)
+    await judge_last_reply(
+        result, model, "Has found the caller's lunch booking for two today at 11:45."
+    )
+
+
+async def test_a_mandarin_caller_is_booked_for_friday_next_week(
+    phone_call: Call, model: llm.LLM[Any], state: CallState
+) -> None:
+    async with phone_call(model) as session:
+        result = await say(session, "你好，我想订下周五晚上七点半，四个人，名字是王伟。")
+    draft = state.booking
+    # Tuesday 24 November: Friday of next week is 4 December, not the 27th.
+    assert (draft.party_size, draft.date, draft.time) == (4, date(2026, 12, 4), time(19, 30))
+    await judge_last_reply(
+        result, model, "Answers in Mandarin and asks for what is still missing (a phone number)."
     )

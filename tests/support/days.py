@@ -23,6 +23,15 @@ SATURDAY = next_weekday(5)
 DINNER = time(19, 0)
 
 
+def service_at(service: ReservationService, instant: datetime) -> ReservationService:
+    """The same service and database with its clock at `instant`, for a call made later."""
+    return ReservationService(service.store, service.restaurant, clock=lambda: instant)
+
+
+# Tuesday 24 November 2026, 12:05 in Singapore: twenty minutes into a lunch booked for 11:45.
+LUNCH_BEGUN = datetime(2026, 11, 24, 4, 5, tzinfo=UTC)
+
+
 def first_day_that_seats(service: ReservationService, *times: time, party_size: int = 3) -> date:
     """The first day from tomorrow on which `party_size` guests may book at each of `times`."""
     now, restaurant = service.now(), service.restaurant

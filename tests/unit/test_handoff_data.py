@@ -71,3 +71,14 @@ def test_spoken_forms() -> None:
     assert spell_code("HRZ71N") == (
         "H for Hotel, R for Romeo, Z for Zulu -- then -- 7, 1, N for November"
     )
+
+
+def test_a_time_is_read_against_the_services_of_its_day(restaurant: Restaurant) -> None:
+    # Sunday: brunch 10:00-15:00 and dinner till 21:30, so "half ten" is the morning one; a
+    # Tuesday's dinner runs till 22:30, so there it is the evening one.
+    sunday = read_details(restaurant, NOW, date="Sunday", time="half ten")
+    assert (sunday.date, sunday.time) == (date(2026, 11, 29), time(10, 30))
+    said_later = read_details(restaurant, NOW, on=date(2026, 11, 29), time="half ten")
+    assert said_later.time == time(10, 30)
+    tuesday = read_details(restaurant, NOW, date="next Tuesday", time="half ten")
+    assert tuesday.time == time(22, 30)

@@ -74,15 +74,18 @@ def local_speech(settings: Settings) -> SpeechModels:
         ) from None
     cache = settings.local_speech_cache
     models = SpeechModels()
-    loading = "LOCAL_STT_MODEL"
+    loading = f"LOCAL_STT_MODEL={settings.local_stt_model}"
     try:
         if settings.stt_provider == "local":
             threads = settings.local_stt_threads
             models["stt"] = WhisperSTT(settings.local_stt_model, cache=cache, threads=threads)
-        loading = "LOCAL_TTS_VOICE"
+        loading = f"LOCAL_TTS_VOICE={settings.local_tts_voice}"
         if settings.tts_provider == "local":
             models["tts"] = PiperTTS(settings.local_tts_voice, cache=cache)
     # A name that is no model, a folder that holds none, or a fetch that failed.
     except (OSError, ValueError, RuntimeError) as problem:
-        raise StartupError(f"{loading}: cannot load it ({type(problem).__name__})") from None
+        raise StartupError(
+            f"{loading}: cannot load it: neither a model on this machine nor one that could be "
+            f"fetched ({type(problem).__name__})"
+        ) from None
     return models

@@ -89,6 +89,9 @@ def transcribe(model: WhisperModel, audio: np.ndarray) -> str:
         # Greedy decoding: a caller waits for every segment, and beams cost a core each.
         beam_size=1,
         condition_on_previous_text=False,
+        # No fallback to sampling at higher temperatures: on a short answer it guesses digits
+        # at random, and the same audio should always read as the same text.
+        temperature=0.0,
         without_timestamps=True,
         # The call's VAD has already cut the segment.
         vad_filter=False,
@@ -167,9 +170,17 @@ class PiperTTS(tts.TTS[None]):
     def provider(self) -> str:
         return "piper"
 
-    def speak(self, text: str) -> bytes:
-        """`text` as s16 mono PCM at :attr:`sample_rate`."""
-        return b"".join(chunk.audio_int16_bytes for chunk in self._voice.synthesize(text))
+    def speak(self, text: str, *, varied: bool = True) -> bytes:
+        """`text` as s16 mono PCM at :attr:`sample_rate`.
+
+        Piper adds random noise to each rendering, as a speaker varies; `varied=False` leaves
+        it out, so the same text is the same audio every time (the tests' caller).
+        """
+        from piper import SynthesisConfig
+
+        config = None if varied else SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+        chunks = self._voice.synthesize(text, syn_config=config)
+        return b"".join(chunk.audio_int16_bytes for chunk in chunks)
 
     def synthesize(
         self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS

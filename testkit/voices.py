@@ -35,9 +35,9 @@ def recognizer(threads: int = 1) -> WhisperSTT:
 
 
 def speak(text: str, *, sample_rate: int = 48000, voice: PiperTTS | None = None) -> rtc.AudioFrame:
-    """`text` in the caller's voice as one s16 mono frame at `sample_rate`."""
+    """`text` in the caller's voice as one s16 mono frame at `sample_rate`, the same each time."""
     voice = voice or caller_voice()
-    pcm = np.frombuffer(voice.speak(text), dtype=np.int16)
+    pcm = np.frombuffer(voice.speak(text, varied=False), dtype=np.int16)
     frame = rtc.AudioFrame(pcm.tobytes(), voice.sample_rate, 1, len(pcm))
     if sample_rate == voice.sample_rate:
         return frame

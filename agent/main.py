@@ -18,7 +18,7 @@ from agent.call.state import CallLimits, CallState
 from agent.hooks.handoff_log import attach_handoff_log
 from agent.hooks.metrics import attach_metrics, log_usage
 from agent.phone.line import attach_phone_line, phone_line
-from agent.speech_models import speech_models
+from agent.speech_models import local_speech, speech_models
 from agent.turns.detection import attach_turn_taking, load_vad, turn_handling
 from agent.worker import ReceptionWorker
 from core.db.call_records import CallRecords
@@ -42,6 +42,8 @@ def prewarm(proc: JobProcess) -> None:
     drop_personal_fields()
     settings = get_settings()
     proc.userdata["vad"] = load_vad(settings)
+    # Local speech models load here too (once a process, seconds each), not in a caller's call.
+    local_speech(settings)
     proc.userdata["restaurant"] = load_restaurant(settings.restaurant_config)
 
 
@@ -134,6 +136,8 @@ def main() -> None:
     try:
         # Checked here, once, so that a mistake is one clear line, not an error in every job.
         started = asyncio.run(start_up(settings))
+        # A local model that cannot load (or be fetched) stops the worker here, naming its setting.
+        local = local_speech(settings)
     except StartupError as problem:
         sys.exit(str(problem))
     # Job processes inherit this, so they all use the same (possibly embedded) database.
@@ -144,6 +148,9 @@ def main() -> None:
         host=settings.worker_host,
         port=settings.worker_port,
         max_retry=sys.maxsize if settings.worker_max_retry is None else settings.worker_max_retry,
+        # Each job process loads the local models in prewarm: seconds more on a busy machine
+        # than livekit's 10 s allowance.
+        initialize_process_timeout=60.0 if local else 10.0,
     )
     server.setup_fnc = prewarm
     server.rtc_session(entrypoint, agent_name=settings.agent_name)

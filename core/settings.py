@@ -110,6 +110,18 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4.1-mini"
     tts_model: str = "gpt-4o-mini-tts"
     tts_voice: str = "marin"
+    # The pipeline mode's speech on the worker's own CPU (docs/voice-agent.md#local-speech): "local"
+    # hears with faster-whisper and speaks with Piper (the local-speech extra); no audio leaves.
+    stt_provider: Literal["openai", "local"] = "openai"
+    tts_provider: Literal["openai", "local"] = "openai"
+    # A faster-whisper model name ("tiny.en", "base.en", "small") or folder, and a Piper voice
+    # name ("en_US-joe-medium") or .onnx file; a name not on the machine is fetched once into
+    # LOCAL_SPEECH_CACHE (the packaged tiny.en and en_US-joe-medium never are).
+    local_stt_model: str = Field(default="tiny.en", min_length=1)
+    local_tts_voice: str = Field(default="en_US-joe-medium", min_length=1)
+    local_speech_cache: Path = PROJECT_ROOT / ".data" / "speech-models"
+    # Cores one recognition may use; each call recognizes one segment at a time.
+    local_stt_threads: int = Field(default=1, ge=1, le=64)
     # "package.module:function" returning the session's models (a SpeechModels dict) instead
     # of the built-in OpenAI ones: for other plugins, and for the end-to-end tests' stand-ins.
     speech_models_factory: str | None = None
@@ -267,6 +279,20 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TURN_DETECTOR=audio-eot needs VAD_MIN_SILENCE_SECONDS of 0.25 or more"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _local_speech_in_pipeline(self) -> Settings:
+        local = [
+            name
+            for name, provider in (
+                ("STT_PROVIDER", self.stt_provider),
+                ("TTS_PROVIDER", self.tts_provider),
+            )
+            if provider == "local"
+        ]
+        if local and self.speech_mode != "pipeline":
+            raise ValueError(f"{local[0]}=local needs SPEECH_MODE=pipeline")
         return self
 
     @model_validator(mode="after")

@@ -79,6 +79,11 @@ class Caller:
         with wave.open(str(AUDIO_FIXTURES / wav_name)) as wav:
             assert (wav.getframerate(), wav.getnchannels()) == (16000, 1)
             pcm = wav.readframes(wav.getnframes())
+        await self.send(pcm, trailing_silence)
+
+    async def send(self, pcm: bytes, trailing_silence: float = 0.0) -> None:
+        """Send 16 kHz mono s16 audio in real time (the source paces it), then silence."""
+        assert self._source is not None
         step = 16000 * FRAME_MS // 1000 * 2
         for start in range(0, len(pcm), step):
             chunk = pcm[start : start + step].ljust(step, b"\0")

@@ -49,7 +49,13 @@ from datetime import time
 from typing import Literal
 
 from core.settings import Settings
-from core.spoken.entities import InvalidTime, ServiceSpans, resolve_time
+from core.spoken.entities import (
+    InvalidPartySize,
+    InvalidTime,
+    ServiceSpans,
+    resolve_party_size,
+    resolve_time,
+)
 from core.spoken.numbers import spoken_number
 from core.spoken.phones import InvalidPhone, is_partial_phone, normalize_phone
 from core.spoken.text import tidy
@@ -205,7 +211,9 @@ def wait_for(kind: AnswerKind, heard: str | None, *, region: str) -> Wait:
         # An hour alone may go on ("at eight | pm" was split so on a loaded machine in
         # bench.turns; "at eight | thirty"), and a cut there books the wrong time.
         return Wait("quick", "time_said") if said == "whole" else Wait("default", "hour_said")
-    elif kind == "party_size" and (spoken_number(last) is not None or _PARTY_AT_END.search(text)):
+    elif kind == "party_size" and (
+        spoken_number(last) is not None or _PARTY_AT_END.search(text) or _is_party(text)
+    ):
         return Wait("quick", "party_said")
     return Wait(PATIENCE[kind], f"asked_{kind}")
 
@@ -236,6 +244,15 @@ def time_at_end(text: str) -> Literal["whole", "hour"] | None:
 def _is_hour(word: str) -> bool:
     """An hour alone: "8" or "eight", not "1930" (a 24-hour time with its minutes) or "noon"."""
     return len(word) <= 2 if word.isdigit() else spoken_number(word) is not None
+
+
+def _is_party(text: str) -> bool:
+    """Whether `text` is a whole party size as the booking tools read one ("just me")."""
+    try:
+        resolve_party_size(text)
+    except InvalidPartySize:
+        return False
+    return True
 
 
 def is_phone(text: str, region: str) -> bool:

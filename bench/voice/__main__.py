@@ -2,6 +2,7 @@
 
     uv run python -m bench.voice [--calls 1,2,4,6,8,12,16] [--turns 8]
     uv run python -m bench.voice --vad-silence 0.3 --calls 1      # when endpointing bites
+    uv run python -m bench.voice --models local --calls 1,2 --turns 6   # local speech
     uv run python -m bench.voice --no-admission --stagger 4 --calls 1,8,10,12  # past the limit
 
 Starts its own embedded PostgreSQL, livekit-server, the API and ONE voice worker (`start`
@@ -67,7 +68,14 @@ from testkit.stack import (
     start_worker,
 )
 
-MODELS = "bench.voice.models:short_replies"
+MODELS = {
+    "standins": ("bench.voice.models:short_replies", {}),
+    # Local speech (agent/local_speech.py): what it adds to the delay and costs in CPU.
+    "local": (
+        "bench.voice.models:local_replies",
+        {"SPEECH_MODE": "pipeline", "STT_PROVIDER": "local", "TTS_PROVIDER": "local"},
+    ),
+}
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -94,7 +102,8 @@ async def run(args: argparse.Namespace) -> None:
         env = service_env(
             database,
             livekit.url,
-            models=MODELS,
+            models=MODELS[args.models][0],
+            **MODELS[args.models][1],
             TOKEN_RATE_LIMIT="100000/minute",  # every caller comes from 127.0.0.1
             MAX_CONCURRENT_CALLS="10000",  # the worker's limit is measured, not the API's cap
             VAD_MIN_SILENCE_SECONDS=str(args.vad_silence),
@@ -226,6 +235,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=lambda text: [int(n) for n in text.split(",")],
         default=[1, 2, 4, 6, 8, 12, 16],
         help="concurrency levels, comma-separated (default 1,2,4,6,8,12,16)",
+    )
+    parser.add_argument(
+        "--models",
+        choices=sorted(MODELS),
+        default="standins",
+        help="standins: zero-time models (default); local: the local Whisper and Piper",
     )
     parser.add_argument("--turns", type=int, default=8, help="turns per call (default 8)")
     parser.add_argument(

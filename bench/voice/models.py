@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from agent.speech_models import SpeechModels
+from agent.speech_models import SpeechModels, local_speech
 from core.settings import Settings
 from testkit.scripted_llm import Rule, ScriptedLLM, say
 from testkit.standins import ScriptedSTT, ToneTTS
@@ -32,3 +32,15 @@ def short_replies(settings: Settings) -> SpeechModels:
         ]
     )
     return SpeechModels(stt=ScriptedSTT([UTTERANCE] * SCRIPT_LENGTH), llm=model, tts=ToneTTS())
+
+
+def local_replies(settings: Settings) -> SpeechModels:
+    """`short_replies` heard by the local Whisper and spoken by the local Piper voice.
+
+    For the worker started with STT_PROVIDER=local TTS_PROVIDER=local SPEECH_MODE=pipeline
+    (`--models local`): the delay then includes recognizing the caller's segment and
+    synthesizing the reply, and the CPU is what local speech costs per call.
+    """
+    models = short_replies(settings)
+    models.update(local_speech(settings))
+    return models

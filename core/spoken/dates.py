@@ -50,6 +50,15 @@ _RELATIVE_DAYS = {
     "tmr": 1, "tmrw": 1, "day after tomorrow": 2, "the day after tomorrow": 2,
 }  # fmt: skip
 _SPAN_DAYS = {"day": 1, "week": 7}
+# Recognizers write most ordinals as "25th" but leave the short ones as words.
+_ORDINAL_WORDS = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+}  # fmt: skip
+_ORDINAL_WORD = re.compile(
+    rf"\b(?:the\s+(?P<after_the>{'|'.join(_ORDINAL_WORDS)})\b"
+    rf"|(?P<before_of>{'|'.join(_ORDINAL_WORDS)})(?=\s+of\s))"
+)
 # Longest first so "sept" wins over "sep" and "tues" over "tue".
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
@@ -228,6 +237,9 @@ def resolve_spoken_date(text: str, today: date, *, day_first: bool) -> date:
     # "Dec." and "Sat." are abbreviations, not the end of a sentence.
     text = re.sub(r"(?<=[a-z])\.", "", text)
     text = re.sub(r"^(?:on|for)\s+", "", text)
+    text = _ORDINAL_WORD.sub(
+        lambda match: f"the {_ORDINAL_WORDS[match['after_the'] or match['before_of']]}", text
+    )
     if text in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[text])
     text = _PART_OF_DAY.sub("", text)

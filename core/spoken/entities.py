@@ -93,7 +93,8 @@ _MERIDIEMS = {
     "in the evening": "pm", "tonight": "night", "at night": "night",
 }  # fmt: skip
 _WITH_MERIDIEM = re.compile(rf"(?P<body>.+?)\s*(?P<meridiem>{'|'.join(_MERIDIEMS)})")
-_DIGIT_TIME = re.compile(r"(?P<hour>[0-9]{1,2})(?:(?P<sep>[:.\s]?)(?P<minute>[0-9]{2}))?")
+# Recognizers write "eight thirty" as "8-30" and "seven thirty" as "730".
+_DIGIT_TIME = re.compile(r"(?P<hour>[0-9]{1,2})(?:(?P<sep>[:.\s\-]?)(?P<minute>[0-9]{2}))?")
 _RELATIVE_TIME = re.compile(
     r"(?:a\s+)?(?P<minutes>quarter|half|[a-z0-9\- ]+?)(?:\s+minutes?)?"
     r"\s+(?P<direction>past|after|to|before|till)\s+(?P<hour>[a-z0-9]+)"
@@ -157,7 +158,9 @@ def resolve_time(raw: str, spans: ServiceSpans) -> time:
     text = re.sub(r"(?<=\S)\s*-?\s*ish\b", "", tidy(raw))
     text = re.sub(r"(?<![a-z])([ap])\.?\s?m\b\.?", r" \1m", text)
     text = re.sub(r"\s*o['’ ]?clock\b", "", text)
-    text = " ".join(re.sub(r"^(?:at|around|about)\s+", "", text).split())
+    # "Half pass seven", "round eight": how a recognizer writes "half past", "around".
+    text = re.sub(r"\bpass\b", "past", text)
+    text = " ".join(re.sub(r"^(?:at|around|round|about)\s+", "", text).split())
     if text in _NAMED_TIMES:
         return _NAMED_TIMES[text]
 

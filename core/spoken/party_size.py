@@ -49,6 +49,12 @@ _ONE_GUEST = frozenset(
     "colleague boss mum mom mother dad father son daughter brother sister baby kid child "
     "toddler infant".split()
 )
+# Recognizers write "four people" as "for people" and "two adults" as "to adults": before the
+# word for guests, with no count of their own, they are the count.
+_HOMOPHONE_COUNT = re.compile(
+    r"(?:^|(?<=\s))(?P<word>for|to|too)(?=\s+(?:people|persons|guests|pax|adults|kids|children)\b)"
+)
+_HOMOPHONES = {"for": "four", "to": "two", "too": "two"}
 # "And", "plus" and commas add up; "with" does not: "four with two kids" may be 4 or 6.
 _PARTY_SUM = re.compile(r"\s*(?:,\s+(?:and\s+|plus\s+)?|\s&\s|\+|\band\b|\bplus\b)\s*")
 
@@ -83,7 +89,8 @@ def resolve_party_size(raw: str | int, max_party_size: int = 20) -> int:
     Args:
         raw: A number, or what was said, e.g. "4", "four people", "a party of six",
             "table for two", "just me", "a couple", "two of us", "me and my wife" or
-            "two adults and two kids". In a sum every part must be a count on its own.
+            "two adults and two kids"; "for people" and "to adults" as a recognizer writes
+            "four people" and "two adults". In a sum every part must be a count on its own.
         max_party_size: The largest party that can be booked without staff.
 
     Returns:
@@ -100,6 +107,9 @@ def resolve_party_size(raw: str | int, max_party_size: int = 20) -> int:
     else:
         text = re.sub(r"(?<=[0-9])(?=[a-z])", " ", tidy(raw))
         text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+        # "For four people, please": a courtesy, not a part of a sum.
+        text = re.sub(r"(?:,\s*)?\b(?:please|thanks|thank you)\b", "", text).strip(" ,")
+        text = _HOMOPHONE_COUNT.sub(lambda match: _HOMOPHONES[match["word"]], text)
         phrases = _PARTY_SUM.split(text)
         size = _guest_count(text) if len(phrases) == 1 else _party_sum(phrases)
     if size is None:

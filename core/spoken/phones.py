@@ -27,6 +27,12 @@ _DIGIT_WORDS = {
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _REPEATS = {"double": 2, "triple": 3}
+# Between digits, or after "double", a recognizer writes "eight" as "a" ("9a20", "double a").
+_EIGHT_AS_A = re.compile(r"(?<=[0-9])a(?=[0-9])|(?<=double )a\b|(?<=triple )a\b")
+# How digits are grouped in writing: recognizers join them with hyphens, dots, commas or spaces
+# ("9-1-1-2, 2-2-3-3.", "9-8-20, 7-27-2."). A lost digit ("9,827,272") is then too few.
+_SEPARATORS = r"[ ()\-./,]"
+_WRITTEN_NUMBER = re.compile(r"\+?[0-9 ()\-./,]*[0-9][0-9 ()\-./,]*")
 # What callers say before the number. Only these are dropped: other words around digits
 # ("call 9820 7272 tomorrow") may change what the digits mean, so such text is refused.
 _LEAD_IN = re.compile(
@@ -45,6 +51,7 @@ def _spoken_digits(text: str) -> str:
     """Digits from "nine eight double two ..." as speech-to-text writes phone numbers."""
     out: list[str] = []
     repeat = 1
+    text = _EIGHT_AS_A.sub("8", text)
     for token in re.split(r"[\s,()\-.]+", text):
         if not token:
             continue
@@ -83,8 +90,9 @@ def normalize_phone(raw: str, region: str) -> str:
         text = _spoken_digits(text)
     # phonenumbers would read letters as a keypad vanity number and drop an extension;
     # neither is something a caller means when giving a contact number.
-    if not re.fullmatch(r"\+?[0-9 ()\-./]*[0-9][0-9 ()\-./]*", text):
+    if not _WRITTEN_NUMBER.fullmatch(text):
         raise InvalidPhone()
+    text = text.replace(",", " ")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -104,7 +112,7 @@ def is_partial_phone(raw: str, region: str) -> bool:
     text = _LEAD_IN.sub("", tidy(raw), count=1)
     try:
         digits = (
-            _spoken_digits(text) if re.search(r"[a-z]", text) else re.sub(r"[ ()\-./]", "", text)
+            _spoken_digits(text) if re.search(r"[a-z]", text) else re.sub(_SEPARATORS, "", text)
         )
     except InvalidPhone:
         return False

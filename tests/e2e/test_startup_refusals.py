@@ -117,3 +117,20 @@ def test_a_worker_that_gives_up_on_livekit_exits_with_a_failure(migrated_url: st
     assert done.stderr.strip().splitlines()[-1] == (
         "The voice worker gave up reaching LiveKit; see the log above."
     )
+
+
+def test_the_worker_names_a_local_model_it_cannot_load(migrated_url: str) -> None:
+    done = start_worker(
+        OPENAI_API_KEY="sk-test",
+        DATABASE_URL=migrated_url,
+        SPEECH_MODE="pipeline",
+        STT_PROVIDER="local",
+        LOCAL_STT_MODEL="/no/such/whisper-model",
+    )
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("LOCAL_STT_MODEL=/no/such/whisper-model: cannot load it")
+    )
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,1 @@
+"""Real speech: the caller lines' corpus, word and value accuracy, and CPU per call (README)."""

@@ -76,7 +76,7 @@ def read_value(restaurant: Restaurant, now: Any, kind: str, heard: str) -> str |
     """The value the booking tools read from `heard`, written as the corpus writes values."""
     field = _FIELDS[kind]
     try:
-        details = read_details(restaurant, now, **{field: heard})
+        details = read_details(restaurant, now, None, **{field: heard})
     except InvalidValue:
         return None
     value = getattr(details, field)

@@ -59,7 +59,7 @@ def test_the_booking_tools_read_what_was_heard(
     line: dict[str, str], restaurant: Restaurant
 ) -> None:
     field = FIELDS[line["kind"]]
-    details = read_details(restaurant, NOW, **{field: line["heard"]})
+    details = read_details(restaurant, NOW, None, **{field: line["heard"]})
     if line["heard"] in LOST:
         assert getattr(details, field) is None and details.unclear
         return
@@ -114,6 +114,6 @@ def test_a_number_with_a_digit_lost_is_not_taken_as_whole(restaurant: Restaurant
     ],
 )
 def test_recognizer_forms(field: str, heard: str, value: str, restaurant: Restaurant) -> None:
-    details = read_details(restaurant, NOW, **{field: heard})
+    details = read_details(restaurant, NOW, None, **{field: heard})
     assert details.unclear == []
     assert _value(field, getattr(details, field)) == value

@@ -74,7 +74,9 @@ def read_phone(restaurant: Restaurant, raw: str) -> str:
     return normalize_phone(raw, restaurant.locale.phone_region)
 
 
-def read_details(restaurant: Restaurant, now: dt.datetime, **said: str | None) -> BookingDetails:
+def read_details(
+    restaurant: Restaurant, now: dt.datetime, **said: str | int | None
+) -> BookingDetails:
     """Normalise what the model extracted; a value that does not parse is noted, not fatal.
 
     Args:

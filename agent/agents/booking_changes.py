@@ -13,9 +13,10 @@ from livekit.agents import ToolError, function_tool
 
 from agent.agents import prompts
 from agent.agents.existing_bookings import selected
+from agent.agents.moves import reschedule
 from agent.agents.phrasing import describe_booking, describe_change
 from agent.agents.refusals import refused
-from agent.call.read_back import ReadBack, answer, answered_since, moment
+from agent.call.read_back import ReadBack, answer, answered_since
 from agent.call.state import RunContext_T, add_note
 
 
@@ -63,20 +64,14 @@ async def change_booking(
     if context.speech_handle.interrupted:
         return "The caller interrupted; nothing was changed. Ask them to confirm again."
     context.disallow_interruptions()
-    other_info = {**current.other_info, "notes": new_notes} if new_notes != noted else None
-    async with refused(state, "Not changed", current, details.date):
-        changed = await state.service.update(
-            current.confirmation_code,
-            reservation_date=details.date,
-            reservation_time=details.time,
-            party_size=details.party_size,
-            other_info=other_info,
-        )
-    state.read_back = None
-    state.selected_booking = changed
-    state.made_here(changed)
-    state.described[changed.confirmation_code] = moment()
-    await state.announce("updated", changed)
+    changed = await reschedule(
+        state,
+        current,
+        day=details.date,
+        at=details.time,
+        party_size=details.party_size,
+        notes=new_notes,
+    )
     return (
         f"Changed. The booking is now: {describe_booking(changed)}. Ask if there is anything else."
     )

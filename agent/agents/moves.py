@@ -10,8 +10,11 @@ keep the draft in step (`CallState.made_here`).
 
 from __future__ import annotations
 
+from datetime import date, time
+
 from agent.agents.phrasing import describe_booking
 from agent.agents.refusals import refused
+from agent.call.read_back import moment
 from agent.call.state import CallState, RunContext_T
 from core.errors import InvalidValue
 from core.models import Reservation
@@ -51,22 +54,42 @@ def agreed_to(state: CallState) -> tuple[object, ...]:
     return (made.confirmation_code if made else None, *state.booking.key())
 
 
+async def reschedule(
+    state: CallState,
+    current: Reservation,
+    *,
+    day: date | None,
+    at: time | None,
+    party_size: int | None,
+    notes: str | None,
+) -> Reservation:
+    """Change `current` (None: unchanged) after the caller agreed, and keep the call in step:
+    the booking selected, the draft of a booking made in this call, the caller's app."""
+    noted = current.other_info.get("notes")
+    other_info = {**current.other_info, "notes": notes} if notes != noted else None
+    async with refused(state, "Not changed", current, day):
+        changed = await state.service.update(
+            current.confirmation_code,
+            reservation_date=day,
+            reservation_time=at,
+            party_size=party_size,
+            other_info=other_info,
+        )
+    state.read_back = None
+    state.selected_booking = changed
+    state.made_here(changed)
+    state.described[changed.confirmation_code] = moment()
+    await state.announce("updated", changed)
+    return changed
+
+
 async def move_booked(context: RunContext_T, made: Reservation) -> str:
     """Move the booking made in this call to what the caller agreed to."""
     state, draft = context.userdata, context.userdata.booking
     context.disallow_interruptions()
-    notes = {**made.other_info, "notes": draft.notes} if draft.notes else None
-    async with refused(state, "Not changed", made, draft.date):
-        changed = await state.service.update(
-            made.confirmation_code,
-            reservation_date=draft.date,
-            reservation_time=draft.time,
-            party_size=draft.party_size,
-            other_info=notes,
-        )
-    state.booked_as(changed)
-    state.selected_booking = changed
-    await state.announce("updated", changed)
+    changed = await reschedule(
+        state, made, day=draft.date, at=draft.time, party_size=draft.party_size, notes=draft.notes
+    )
     state.expected_answer = "free_text"
     return (
         f"Changed, not booked again: the booking is now {describe_booking(changed)}. Its code "

@@ -87,6 +87,10 @@ def calling_from(number: str) -> str:
     )
 
 
+# A tool's next step once every detail of a new booking is known: it must not sound booked.
+CHECK_NEXT = "Nothing is booked yet. Next, check availability (check_availability)."
+
+
 def existing_booking(intent: str) -> str:
     """The reservation agent's briefing for a caller who came about a booking they have."""
     wants = {"change": "change", "cancel": "cancel", "lookup": "hear the details of"}[intent]

@@ -90,7 +90,7 @@ async def record_booking_details(
             f"{made.confirmation_code}, rather than making a second one. Next, check "
             "availability (check_availability)."
         )
-    return f"{known} Nothing is booked yet. Next, check availability (check_availability)."
+    return f"{known} {prompts.CHECK_NEXT}"
 
 
 @function_tool

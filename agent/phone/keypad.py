@@ -11,6 +11,7 @@ from livekit.agents import ToolError, llm
 from livekit.agents.beta.workflows import GetDtmfTask
 from livekit.agents.beta.workflows.utils import DtmfEvent
 
+from agent.agents import prompts
 from agent.call.state import RunContext_T
 
 logger = logging.getLogger("agent.phone.keypad")
@@ -73,7 +74,5 @@ async def key_in_on_keypad(context: RunContext_T, what: KeyedIn) -> str:
     known = ", ".join(state.booking.known(state.caller_number))
     missing = state.booking.missing()
     return f"Keyed in. Known: {known}. " + (
-        f"Still needed: {', '.join(missing)}."
-        if missing
-        else "Nothing is booked yet. Next, check availability (check_availability)."
+        f"Still needed: {', '.join(missing)}." if missing else prompts.CHECK_NEXT
     )

@@ -107,15 +107,17 @@ async def check_availability(context: RunContext_T) -> str:
     if made is None:
         _within_booking_limit(state)
     try:
-        answer = await state.service.check_availability(draft.date, draft.time, draft.party_size)
+        availability = await state.service.check_availability(
+            draft.date, draft.time, draft.party_size, moving=made
+        )
     except DatabaseUnavailable as exc:
         raise ToolError(prompts.database_down(state.restaurant)) from exc
-    if not answer.available:
+    if not availability.available:
         state.read_back = None
         state.expected_answer = "datetime"
-        options = ", ".join(say_when(a) for a in answer.alternatives)
+        options = ", ".join(say_when(a) for a in availability.alternatives)
         offer = f" Offer the nearest times: {options}." if options else ""
-        return f"Not available: {answer.message}{offer}"
+        return f"Not available: {availability.message}{offer}"
     if missing := draft.missing():
         state.expected_answer = kind_of_detail(missing[0])
         return f"Available. Before booking, ask for: {', '.join(missing)}."

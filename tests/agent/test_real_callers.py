@@ -333,3 +333,25 @@ async def test_results_read_aloud_mask_the_callers_number_in_12_hour_times_and_a
     lookup = outputs(found)[0].output
     assert "not shown" not in lookup and "say nothing more" not in lookup
     assert someone.name not in lookup
+
+
+async def test_a_move_on_a_full_evening_does_not_count_the_bookings_own_seats(
+    phone_call: Call, service: ReservationService
+) -> None:
+    capacity = service.restaurant.booking.capacity_covers
+    for index in range(capacity // 4 - 1):
+        await made(service, phone_number=f"+659000{index:04d}", name="Regular")
+    model = script(
+        Rule(user="7:15", then=[call("record_booking_details", time="7:15pm")]),
+        *books_a_table(**DETAILS),
+    )
+    async with phone_call(model) as session:
+        await session.run(user_input="A table please")
+        await session.run(user_input="Is it available?")
+        await session.run(user_input="Yes")
+        await session.run(user_input="Could we come at 7:15 instead?")
+        checked: RunResult[None] = await session.run(user_input="Is it available?")
+        await session.run(user_input="Yes")
+    assert outputs(checked)[0].output.startswith("Available.")
+    [ours] = [r for r in await confirmed(service, SATURDAY) if r.name == "Mei Ling"]
+    assert ours.reservation_time.strftime("%H:%M") == "19:15"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.errors import InvalidValue, StartupError
 from core.spoken.phones import is_known_region, normalize_phone
+from core.spoken.text import say_time
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
@@ -199,7 +200,9 @@ class Restaurant(_Frozen):
         services = self.hours.get(weekday, ())
         if not services:
             return f"closed on {weekday.capitalize()}s"
-        spans = ", ".join(f"{s.service} {s.opens:%H:%M} to {s.closes:%H:%M}" for s in services)
+        spans = ", ".join(
+            f"{s.service} {say_time(s.opens)} to {say_time(s.closes)}" for s in services
+        )
         return f"open on {weekday.capitalize()}s for {spans}"
 
 

@@ -58,5 +58,10 @@ class ReceptionAgent(Agent):
             chat_ctx.items.extend(item for item in carried.items if item.id not in seen)
         if note := self.briefing():
             chat_ctx.add_message(role="system", content=note)
+        if self.state.handoff_waiting:
+            # What a transfer that lost to this one in the same turn wanted
+            # (agent/agents/transfers.py:_hand_off).
+            chat_ctx.add_message(role="system", content=" ".join(self.state.handoff_waiting))
+            self.state.handoff_waiting = []
         await self.update_chat_ctx(chat_ctx)
         self.session.generate_reply(instructions=self.entry_instructions())

@@ -1,5 +1,6 @@
 """A booking the caller already has: finding it, letting them show it is theirs before anything
-is said, then changing or cancelling it. The reservation agent lists these tools.
+is said (changing or cancelling it: agent/agents/booking_changes.py). The reservation agent
+lists these tools.
 
 Found by its code, a booking is the caller's. Found by phone number (the one they give, or the
 one they call from) it is only said to exist, until the caller names it in full or gives its
@@ -14,8 +15,8 @@ from livekit.agents import ToolError, function_tool
 from agent.agents import prompts
 from agent.agents.phrasing import describe_booking
 from agent.agents.proofs import ensure_not_locked, record_failed_proofs
-from agent.agents.refusals import refused
 from agent.call.identity import one_name_only, same_name
+from agent.call.read_back import moment
 from agent.call.state import CallState, RunContext_T
 from core.errors import DatabaseUnavailable, InvalidValue, ReservationNotFound
 from core.models import Reservation
@@ -28,7 +29,7 @@ WHOLE_NAME = (
     "booking."
 )
 NOT_SHOWN = (
-    "The caller has not shown this booking is theirs, so nothing was done: ask for its "
+    "Nothing was done yet: before a booking is changed or cancelled, ask for its "
     "confirmation code or the full name it is under."
 )
 TOO_MANY_TRIES = (
@@ -149,6 +150,7 @@ async def choose_booking(context: RunContext_T, confirmation_code: str) -> str:
             # Saying a booking's code shows it is theirs, listed or not.
             state.identity.prove(reservation, "holds_code")
             state.selected_booking = reservation
+            state.described[code] = moment()
             described = describe_booking(reservation)
             return f"Selected: {described}. Ask what they would like to do."
     await record_failed_proofs(state, state.found_bookings)
@@ -156,79 +158,22 @@ async def choose_booking(context: RunContext_T, confirmation_code: str) -> str:
     raise ToolError("That is not one of the bookings found. Ask which one they mean.")
 
 
-@function_tool
-async def change_booking(
-    context: RunContext_T,
-    date: str | None = None,
-    time: str | None = None,
-    party_size: str | None = None,
-    notes: str | None = None,
-) -> str:
-    """Change the booking found with find_booking, after the caller agreed to the change.
-    Pass only what changes.
-
-    Args:
-        date: the new day as said in English, or in any language as its weekday and
-            YYYY-MM-DD ("Friday 2026-12-04").
-        time: the new time as said, or HH:MM (24-hour).
-        party_size: the new number of guests.
-        notes: new occasion, allergies or seating wishes.
-    """
-    state = context.userdata
-    current = _selected(state)
-    details = state.read_details(
-        on=current.reservation_date, date=date, time=time, party_size=party_size, notes=notes
-    )
-    if details.oversized_party:
-        raise ToolError(prompts.oversized_party(state.restaurant))
-    if details.unclear:
-        raise ToolError(f"Not understood, ask again: {', '.join(details.unclear_details())}.")
-    if context.speech_handle.interrupted:
-        return "The caller interrupted; nothing was changed. Ask them to confirm again."
-    context.disallow_interruptions()
-    other_info = {**current.other_info, "notes": details.notes} if details.notes else None
-    async with refused(state, "Not changed", current, details.date):
-        changed = await state.service.update(
-            current.confirmation_code,
-            reservation_date=details.date,
-            reservation_time=details.time,
-            party_size=details.party_size,
-            other_info=other_info,
-        )
-    state.selected_booking = changed
-    await state.announce("updated", changed)
-    return f"Changed. The booking is now: {describe_booking(changed)}. Read it back."
-
-
-@function_tool
-async def cancel_booking(context: RunContext_T) -> str:
-    """Cancel the booking found with find_booking, after the caller confirmed."""
-    state = context.userdata
-    current = _selected(state)
-    if context.speech_handle.interrupted:
-        return "The caller interrupted; nothing was cancelled. Ask them to confirm again."
-    context.disallow_interruptions()
-    async with refused(state, "Not cancelled", current):
-        cancelled = await state.service.cancel(current.confirmation_code)
-    state.selected_booking = None
-    await state.announce("cancelled", cancelled)
-    return f"Cancelled: {describe_booking(cancelled)}."
-
-
 def _show(state: CallState, known: list[Reservation], found: int) -> str:
     """What the model may hear: the bookings the caller has shown are theirs, or only that
     bookings exist."""
     if not known:
         exists = (
-            "There is a booking under that number, but the caller has not shown it is theirs"
+            "There is a booking under that number"
             if found == 1
-            else "There are bookings under that number, but the caller has not shown they "
-            "are theirs"
+            else "There are bookings under that number"
         )
         return (
-            f"{exists}: say nothing more about them. Ask for the full name the booking is under "
-            "(then call check_booking_name), or for the confirmation code."
+            f"{exists}. Before anything about it is said, ask for the full name it is under "
+            "(then call check_booking_name) or its confirmation code."
         )
+    for reservation in known:
+        # Described to the model, so to the caller: what a cancellation reads back.
+        state.described[reservation.confirmation_code] = moment()
     if len(known) > 1:
         listed = "; ".join(describe_booking(r) for r in known)
         return (
@@ -250,7 +195,7 @@ def _number(state: CallState, phone: str | None) -> str:
         raise ToolError(f"{exc.message} Ask again.") from exc
 
 
-def _selected(state: CallState) -> Reservation:
+def selected(state: CallState) -> Reservation:
     selected = state.selected_booking
     # Selected only once shown to be theirs; checked again where it matters most.
     if selected is not None and state.may_know(selected):

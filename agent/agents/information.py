@@ -5,7 +5,7 @@ from __future__ import annotations
 from livekit.agents import ToolError, function_tool
 
 from agent.agents.base import ReceptionAgent
-from agent.agents.phrasing import say_date
+from agent.agents.phrasing import say_date, say_time
 from agent.agents.transfers import transfer_to_escalation, transfer_to_reservation
 from agent.call.state import RunContext_T
 from core.errors import InvalidValue
@@ -30,7 +30,7 @@ async def opening_hours_on(context: RunContext_T, date: str) -> str:
     services = restaurant.services_on(day)
     if not services:
         return f"We are closed on {say_date(day)}."
-    spans = ", ".join(f"{s.service} {s.opens:%H:%M} to {s.closes:%H:%M}" for s in services)
+    spans = ", ".join(f"{s.service} {say_time(s.opens)} to {say_time(s.closes)}" for s in services)
     return f"On {say_date(day)} we are open for {spans}."
 
 

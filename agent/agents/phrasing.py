@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import phonenumbers
+
 from core.models import Reservation
+from core.spoken.text import say_time
+
+__all__ = ["say_time"]
 
 # Letters read over a phone line are easily confused ("B" or "D"?); codes use no I, L, O, U.
 _PHONETIC = {
@@ -17,14 +22,6 @@ _PHONETIC = {
 
 def say_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
-
-
-def say_time(at: time) -> str:
-    hour = at.hour % 12 or 12
-    suffix = "am" if at.hour < 12 else "pm"
-    if at == time(12, 0):
-        return "noon"
-    return f"{hour} {suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d} {suffix}"
 
 
 def say_when(at: datetime) -> str:
@@ -41,9 +38,33 @@ def spell_code(code: str) -> str:
     return f"{', '.join(map(one, first))} -- then -- {', '.join(map(one, second))}"
 
 
+def say_phone(number: str, calling_from: str | None) -> str:
+    """A phone number as the model may say it: the caller's own line only by its last four
+    digits (the caller-ID rule, agent/agents/prompts.py:calling_from), any other in the
+    country's own grouping ("9123 4567"), never as E.164."""
+    if number == calling_from:
+        return f"the number they are calling from, ending {number[-4:]}"
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def describe_booking(reservation: Reservation) -> str:
-    """A booking as the model hears it, for a caller who has shown it is theirs."""
-    return (
+    """A booking as the model hears it, for a caller who has shown it is theirs: with its
+    notes, so that a note added later is added to them, not put in their place."""
+    described = (
         f"code {reservation.confirmation_code}, {reservation.party_size} guests on "
         f"{say_when(reservation.starts_at)}, under {reservation.name}"
     )
+    notes = reservation.other_info.get("notes")
+    return f"{described}, notes: {notes}" if notes else described
+
+
+def describe_change(
+    reservation: Reservation, day: date | None, at: time | None, party_size: int | None
+) -> str:
+    """What `reservation` would be with a new day, time or party size (None: unchanged)."""
+    when = datetime.combine(day or reservation.reservation_date, at or reservation.reservation_time)
+    return f"{party_size or reservation.party_size} guests on {say_when(when)}"

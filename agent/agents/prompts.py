@@ -94,6 +94,20 @@ def calling_from(number: str) -> str:
     )
 
 
+# A tool's next step once every detail of a new booking is known: it must not sound booked.
+CHECK_NEXT = "Nothing is booked yet. Next, check availability (check_availability)."
+
+
+def existing_booking(intent: str) -> str:
+    """The reservation agent's briefing for a caller who came about a booking they have."""
+    wants = {"change": "change", "cancel": "cancel", "lookup": "hear the details of"}[intent]
+    return (
+        f"The caller wants to {wants} a booking they already have. First find it: ask for its "
+        "confirmation code or the phone number it was made with (find_booking), and nothing "
+        "that only a new booking needs."
+    )
+
+
 # Each agent's instructions, by agent id: {name} is the restaurant's, {facts} its fact sheet.
 _INSTRUCTIONS = {
     "greeter": (

@@ -26,21 +26,21 @@ from core.models import Urgency
 async def transfer_to_reservation(
     context: RunContext_T,
     intent: BookingIntent = "book",
-    party_size: str | None = None,
+    party_size: int | str | None = None,
     date: str | None = None,
     time: str | None = None,
     name: str | None = None,
     phone: str | None = None,
     notes: str | None = None,
     confirmation_code: str | None = None,
-) -> tuple[Agent, str]:
+) -> tuple[Agent, str] | str:
     """Hand the caller to the reservations desk to book a table, or to find, change or
     cancel a booking. Pass every detail the caller has already given, so they need not
     repeat it; leave out what they have not said.
 
     Args:
         intent: book a new table, or change, cancel or look up an existing booking.
-        party_size: how many guests, as the caller said it, e.g. "4" or "four of us".
+        party_size: how many guests: a number, or as the caller said it ("four of us").
         date: the day as said in English ("Saturday", "the 25th", "tomorrow"), or in
             any language as its weekday and YYYY-MM-DD ("Friday 2026-12-04").
         time: the time as said ("7pm", "half past seven") or HH:MM (24-hour).
@@ -60,6 +60,8 @@ async def transfer_to_reservation(
         confirmation_code=confirmation_code,
     )
     state.take(details)
+    # What the caller wants shapes the desk's briefing (ReservationAgent.briefing).
+    state.intent = intent
     data = ReservationHandoffData(
         intent=intent,
         details=details,
@@ -73,7 +75,7 @@ async def transfer_to_information(
     context: RunContext_T,
     query_type: QueryType,
     items: list[str] | None = None,
-) -> tuple[Agent, str]:
+) -> tuple[Agent, str] | str:
     """Hand the caller to the information desk for questions about opening hours,
     location and directions, parking, the menu, dietary needs or policies.
 
@@ -92,7 +94,7 @@ async def transfer_to_escalation(
     reason: EscalationReason,
     summary: Annotated[str, Field(max_length=1000)],
     urgency: Urgency = "normal",
-) -> tuple[Agent, str]:
+) -> tuple[Agent, str] | str:
     """Hand the caller to a colleague who takes a message for the staff: complaints,
     groups larger than we book by phone, private events, special requests, or anything
     you cannot do.
@@ -107,11 +109,47 @@ async def transfer_to_escalation(
     return _hand_off(context, "escalation", data, "I'll take a message for our team.")
 
 
-def _hand_off(context: RunContext_T, to: str, data: HandoffData, line: str) -> tuple[Agent, str]:
-    """The next agent with a line for the caller; `data` goes to the handoff log."""
+# What each desk does, as the caller may hear it; as its agent is told; its transfer tool.
+_PURPOSE = {
+    "reservation": ("the booking", "a booking", "transfer_to_reservation"),
+    "information": (
+        "your question",
+        "a question for the information desk",
+        "transfer_to_information",
+    ),
+    "escalation": ("the message for our team", "a message for our team", "transfer_to_escalation"),
+}
+
+
+def _hand_off(
+    context: RunContext_T, to: str, data: HandoffData, line: str
+) -> tuple[Agent, str] | str:
+    """The next agent with a line for the caller; `data` goes to the handoff log.
+
+    A model may call several transfer tools in one response ("are you open Monday? if not,
+    book Tuesday"), and livekit then makes no handoff at all. So the first transfer of a
+    turn wins; each later one says what comes after it, in words the caller may hear, and
+    leaves a note for the agent the caller goes to (ReceptionAgent.on_enter)."""
     state = context.userdata
+    turn = context.speech_handle.id
+    if state.handoff_turn == turn and state.last_handoff is not None:
+        first = _PURPOSE[_destination(state.last_handoff)][0]
+        wanted, noted, tool = _PURPOSE[to]
+        state.handoff_waiting.append(
+            f"The caller also wants {noted} (what they said is kept): once this is done, "
+            f"send them on with {tool}."
+        )
+        return f"One thing at a time: first {first}, then {wanted}."
+    state.handoff_turn = turn
+    state.handoff_waiting = []
     state.last_handoff = data
     # The agent running the tool is the one handing off: the next agent carries its
     # conversation over (ReceptionAgent.on_enter).
     state.previous_agent = context.session.current_agent
     return state.agents[to], line
+
+
+def _destination(data: HandoffData) -> str:
+    if isinstance(data, ReservationHandoffData):
+        return "reservation"
+    return "information" if isinstance(data, InformationHandoffData) else "escalation"

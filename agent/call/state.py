@@ -10,9 +10,15 @@ from typing import TYPE_CHECKING
 
 from livekit.agents import RunContext
 
-from agent.agents.handoff_data import EscalationHandoffData, HandoffData, InformationHandoffData
-from agent.agents.phrasing import say_date, say_time
+from agent.agents.handoff_data import (
+    BookingIntent,
+    EscalationHandoffData,
+    HandoffData,
+    InformationHandoffData,
+)
+from agent.agents.phrasing import say_date, say_phone, say_time
 from agent.call.identity import CallerIdentity
+from agent.call.read_back import ReadBack, moment
 from agent.call.room_messages import NoticeKind, ReservationNotice
 from agent.turns.endpointing import AnswerKind
 from core.models import Reservation
@@ -43,10 +49,13 @@ class BookingDraft(BookingFields):
     time_said: str | None = None
 
     def merge(self, details: BookingDetails) -> None:
-        """Take every detail that was understood, keeping what was known before."""
+        """Take every detail that was understood, keeping what was known before; a note is
+        added to the notes already taken (an allergy, then a birthday: both)."""
         for name in BookingFields.model_fields:
             value = getattr(details, name)
-            if value is not None:
+            if name == "notes":
+                self.notes = add_note(self.notes, value)
+            elif value is not None:
                 setattr(self, name, value)
         if details.time is not None:
             self.time_said = details.time_said
@@ -54,8 +63,9 @@ class BookingDraft(BookingFields):
     def missing(self) -> list[str]:
         return [label for name, label in REQUIRED.items() if getattr(self, name) is None]
 
-    def known(self) -> list[str]:
-        """The details already understood, as short phrases for an agent's context."""
+    def known(self, calling_from: str | None = None) -> list[str]:
+        """The details already understood, as short phrases for an agent's context (the
+        caller's own number, `calling_from`, only by its last digits)."""
         known = []
         if self.party_size:
             known.append(f"party of {self.party_size}")
@@ -66,7 +76,7 @@ class BookingDraft(BookingFields):
         if self.name:
             known.append(f"name {self.name}")
         if self.phone:
-            known.append(f"phone {self.phone}")
+            known.append(f"phone {say_phone(self.phone, calling_from)}")
         if self.notes:
             known.append(f"notes: {self.notes}")
         if self.confirmation_code:
@@ -76,6 +86,13 @@ class BookingDraft(BookingFields):
     def key(self) -> tuple[object, ...]:
         """What a booking is made of: the same key in one call books once."""
         return (self.phone, self.date, self.time, self.party_size, self.name, self.notes)
+
+
+def add_note(notes: str | None, note: str | None) -> str | None:
+    """`note` added to `notes`, unless they already say it."""
+    if not note or (notes and note.casefold() in notes.casefold()):
+        return notes
+    return f"{notes}; {note}" if notes else note
 
 
 Notifier = Callable[[ReservationNotice], Awaitable[None]]
@@ -120,9 +137,22 @@ class CallState:
     # The data the latest handoff carried, for the handoff log (agent/hooks/handoff_log.py).
     last_handoff: HandoffData | None = None
     booking: BookingDraft = field(default_factory=BookingDraft)
-    # The booking as it was read back to the caller after the availability check; only
-    # these exact details may be booked.
-    read_back: tuple[object, ...] | None = None
+    # What the caller wants done at the reservations desk: a new table, or one they have.
+    intent: BookingIntent = "book"
+    # What a tool last gave the model to read back (a booking after its availability check, a
+    # change, a cancellation): only that, once the caller has answered, is done
+    # (agent/call/read_back.py).
+    read_back: ReadBack | None = None
+    # The booking `booking` became in this call: the caller's later changes to the draft
+    # ("actually, Sunday") move it rather than book a second table.
+    draft_booked: Reservation | None = None
+    # The turn (livekit speech id) whose transfer won, when a model calls several transfer
+    # tools at once, and what the others wanted, for the agent the caller goes to.
+    handoff_turn: str | None = None
+    handoff_waiting: list[str] = field(default_factory=list)
+    # When each booking was last described to the model (code -> time): a caller who heard
+    # it and then asked to cancel it has had it read back.
+    described: dict[str, float] = field(default_factory=dict)
     # Said but not understood, to ask again (with the reason where there is one).
     unclear: list[str] = field(default_factory=list)
     # What the latest tool result told the agent to ask the caller for; endpoints the caller's
@@ -150,7 +180,7 @@ class CallState:
     # Fire-and-forget writes (handoff analytics) kept referenced until they finish.
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def read_details(self, on: dt.date | None = None, **said: str | None) -> BookingDetails:
+    def read_details(self, on: dt.date | None = None, **said: str | int | None) -> BookingDetails:
         """What the caller just said about a booking, read with the restaurant's locale; a
         time against the services of `on` (else the day the draft has) unless a day is said."""
         return read_details(self.restaurant, self.service.now(), on or self.booking.date, **said)
@@ -172,6 +202,25 @@ class CallState:
         if details.confirmation_code is not None:
             # A new code means another booking: find it again rather than act on the old one.
             self.selected_booking = None
+
+    def booked_as(self, reservation: Reservation | None) -> None:
+        """The draft's booking is now `reservation` (made or moved), or gone (None)."""
+        self.draft_booked = reservation
+        self.read_back = None
+        if reservation is None:
+            return
+        self.described[reservation.confirmation_code] = moment()
+        self.booking.date = reservation.reservation_date
+        self.booking.time = reservation.reservation_time
+        self.booking.party_size = reservation.party_size
+        self.booking.notes = reservation.other_info.get("notes") or None
+
+    def made_here(self, reservation: Reservation) -> None:
+        """Keep the draft in step when a booking made in this call is changed another way."""
+        if self.draft_booked is not None and (
+            self.draft_booked.confirmation_code == reservation.confirmation_code
+        ):
+            self.booked_as(reservation if reservation.status == "confirmed" else None)
 
     @property
     def attested_number(self) -> str | None:

@@ -82,8 +82,8 @@ async def key_in_on_keypad(context: RunContext_T, what: KeyedIn) -> str:
     )
     if details.unclear:
         raise ToolError(f"The {what} keyed in is not valid. Ask for it again.")
-    known = ", ".join(state.booking.known())
+    known = ", ".join(state.booking.known(state.caller_number))
     missing = state.booking.missing()
     return f"Keyed in. Known: {known}. " + (
-        f"Still needed: {', '.join(missing)}." if missing else "All set."
+        f"Still needed: {', '.join(missing)}." if missing else prompts.CHECK_NEXT
     )

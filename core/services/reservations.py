@@ -11,7 +11,7 @@ from core.db.reservations import CodeCollision, NewReservation, ReservationStore
 from core.errors import BookingRejected, Reason, ReservationNotFound
 from core.models import Page, Reservation, ReservationStatus
 from core.restaurant import Restaurant
-from core.rules.availability import fits, nearest_on_day, rule_violation
+from core.rules.availability import Booked, fits, nearest_on_day, rule_violation
 from core.spoken.codes import new_confirmation_code, normalize_confirmation_code
 
 MAX_ALTERNATIVES = 3
@@ -61,10 +61,16 @@ class ReservationService:
         return self._clock()
 
     async def check_availability(
-        self, reservation_date: date, reservation_time: time, party_size: int
+        self,
+        reservation_date: date,
+        reservation_time: time,
+        party_size: int,
+        moving: Reservation | None = None,
     ) -> Availability:
+        """Whether a party can be booked then; `moving` is a booking that would move there, so
+        its own seats do not count against it."""
         try:
-            await self._ensure_bookable(reservation_date, reservation_time, party_size)
+            await self._ensure_bookable(reservation_date, reservation_time, party_size, moving)
         except BookingRejected as rejected:
             return Availability(
                 available=False,
@@ -193,10 +199,17 @@ class ReservationService:
         if rejected is not None:
             raise await self._with_alternatives(rejected, day, at, party_size)
 
-    async def _ensure_bookable(self, day: date, at: time, party_size: int) -> None:
+    async def _ensure_bookable(
+        self, day: date, at: time, party_size: int, moving: Reservation | None = None
+    ) -> None:
         rejected = rule_violation(self.restaurant, day, at, party_size, self.now())
         if rejected is None:
-            if fits(self.restaurant, await self.store.held_covers(day), at, party_size):
+            held = await self.store.held_covers(day)
+            if moving is not None and moving.reservation_date == day:
+                own = Booked(at=moving.reservation_time, covers=moving.party_size)
+                if own in held:
+                    held.remove(own)
+            if fits(self.restaurant, held, at, party_size):
                 return
             rejected = BookingRejected(Reason.SLOT_TAKEN, "That time is fully booked.")
         raise await self._with_alternatives(rejected, day, at, party_size)

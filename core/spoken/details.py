@@ -79,7 +79,7 @@ def read_phone(restaurant: Restaurant, raw: str) -> str:
 
 
 def read_details(
-    restaurant: Restaurant, now: dt.datetime, on: dt.date | None = None, **said: str | None
+    restaurant: Restaurant, now: dt.datetime, on: dt.date | None = None, **said: str | int | None
 ) -> BookingDetails:
     """Normalise what the model extracted; a value that does not parse is noted, not fatal.
 

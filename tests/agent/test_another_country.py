@@ -35,17 +35,18 @@ class Country:
     languages: tuple[str, ...]
     local_phone: str  # as a caller there says it, without the country code
     e164: str
+    national: str  # as the agent reads it back
     numeric_date: str  # Saturday 28 November 2026, written the country's way
     restaurant_phone: str
 
 
 LONDON = Country(
     "GB", "Europe/London", "day_first", ("English",), "020 7946 0958", "+442079460958",
-    "28/11", "+44 20 7946 0000",
+    "020 7946 0958", "28/11", "+44 20 7946 0000",
 )  # fmt: skip
 NEW_YORK = Country(
     "US", "America/New_York", "month_first", ("English", "Spanish"), "(212) 555 2368",
-    "+12125552368", "11/28", "+1 212 555 0100",
+    "+12125552368", "(212) 555-2368", "11/28", "+1 212 555 0100",
 )  # fmt: skip
 
 
@@ -102,7 +103,8 @@ async def test_a_caller_books_with_the_countrys_numbers_and_dates(
         checked: RunResult[None] = await session.run(user_input="Is it available?")
         await session.run(user_input="yes")
     quote = checked.expect.next_event(type="function_call_output").event().item
-    assert f"phone {country.e164}" in quote.output
+    # Read back as the country writes it, never as E.164.
+    assert f"phone {country.national}" in quote.output
     page = await service.list_for_date(date(2026, 11, 28), status="confirmed")
     [row] = page.items
     assert (row.phone_number, row.reservation_time) == (country.e164, time(19, 0))

@@ -44,7 +44,7 @@ async def test_happy_path_books_once_and_tells_the_room_once(
         booked: RunResult[None] = await session.run(user_input="Yes, book it")
     checked.expect.next_event().is_function_call(name="check_availability")
     quote = checked.expect.next_event().is_function_call_output(is_error=False).event().item
-    assert "Read this back" in quote.output and "Saturday 28 November at 7 pm" in quote.output
+    assert "read them back" in quote.output and "Saturday 28 November at 7 pm" in quote.output
 
     booked.expect.next_event().is_function_call(name="confirm_booking")
     output = booked.expect.next_event().is_function_call_output(is_error=False).event().item
@@ -93,7 +93,11 @@ async def test_booking_needs_a_check_and_read_back_first(
         result: RunResult[None] = await session.run(user_input="yes")
     result.expect.next_event().is_function_call(name="confirm_booking")
     result.expect.next_event().is_function_call_output(
-        output="Check availability and read the booking back first.", is_error=True
+        output=(
+            "Not booked: availability has not been checked for these exact details. "
+            "Call check_availability now."
+        ),
+        is_error=True,
     )
     assert await confirmed_rows(service) == []
 
@@ -200,12 +204,14 @@ async def test_change_then_cancel_by_confirmation_code(
         ),
         Rule(user="code", then=[call("find_booking", confirmation_code=code.lower())]),
         Rule(user="8pm", then=[call("change_booking", time="8pm", party_size="5")]),
+        Rule(user="yes", then=[call("change_booking", time="8pm", party_size=5)]),
         Rule(user="cancel", then=[call("cancel_booking")]),
     )
     async with phone_call(model) as session:
         await session.run(user_input="I need to change my booking")
         found: RunResult[None] = await session.run(user_input=f"The code is {code}")
-        changed: RunResult[None] = await session.run(user_input="Make it 8pm for 5")
+        asked: RunResult[None] = await session.run(user_input="Make it 8pm for 5")
+        changed: RunResult[None] = await session.run(user_input="Yes, do it")
         moved = await service.by_code(code)
         cancelled: RunResult[None] = await session.run(user_input="Actually, cancel it")
 
@@ -213,6 +219,7 @@ async def test_change_then_cancel_by_confirmation_code(
         return result.expect.next_event(type="function_call_output").event().item
 
     assert tool_output(found).output.startswith("Found: code")
+    assert tool_output(asked).output.startswith("Not changed yet.")
     assert not tool_output(changed).is_error
     assert (moved.reservation_time, moved.party_size) == (time(20, 0), 5)
     assert tool_output(cancelled).output.startswith("Cancelled:")

@@ -17,49 +17,24 @@ from datetime import date, time
 from typing import Any
 
 import pytest
-from livekit.agents import AgentSession, FunctionCallEvent, RunResult, llm
+from livekit.agents import FunctionCallEvent, RunResult, llm
 
 from agent.agents.escalation import EscalationAgent
 from agent.agents.information import InformationAgent
 from agent.agents.reservation import ReservationAgent
 from agent.call.start import new_call
 from agent.call.state import CallState
-from agent.speech_models import speech_models
 from core.models import Reservation
 from core.services.calls import CallService
 from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
-from core.settings import Settings
 from tests.support.calls import LIMITS, SESSION_ID, Call, Notices, in_call
 from tests.support.days import LUNCH_BEGUN, SATURDAY, TODAY, service_at
+from tests.support.evals import judge_last_reply, say
 
 pytestmark = pytest.mark.evals
 
 TOMORROW = date(2026, 11, 25)
-
-
-@pytest.fixture(scope="module")
-def model() -> llm.LLM[Any]:
-    settings = Settings(speech_mode="pipeline")
-    if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
-        pytest.fail(
-            "The evals talk to a real language model: set OPENAI_API_KEY (and LLM_MODEL and "
-            "OPENAI_BASE_URL for another OpenAI-compatible provider).",
-            pytrace=False,
-        )
-    chosen = speech_models(settings)["llm"]
-    assert isinstance(chosen, llm.LLM)
-    return chosen
-
-
-async def say(session: AgentSession[CallState], text: str) -> RunResult[None]:
-    result: RunResult[None] = await session.run(user_input=text)
-    return result
-
-
-async def judge_last_reply(result: RunResult[None], model: llm.LLM[Any], intent: str) -> None:
-    """The agent's last words in `result` must do what `intent` says, in `model`'s judgement."""
-    await result.expect[-1].is_message(role="assistant").judge(model, intent=intent)
 
 
 def checked_availability(result: RunResult[None]) -> bool:

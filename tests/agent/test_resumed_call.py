@@ -27,10 +27,12 @@ async def test_a_resumed_call_apologises_and_knows_what_it_booked(
     model = script(
         Rule(user="change", then=[call("transfer_to_reservation", intent="change")]),
         Rule(user="eight", then=[call("change_booking", time="8pm")]),
+        Rule(user="yes", then=[call("change_booking", time="8pm")]),
     )
     async with phone_call(model) as session:
         await session.run(user_input="Hello? Can I change the time?")
-        changed: RunResult[None] = await session.run(user_input="Make it eight")
+        await session.run(user_input="Make it eight")
+        changed: RunResult[None] = await session.run(user_input="Yes please")
     greeting = model.requests_for("greeter")[0]
     assert greeting.kind == "instructions" and "cut off" in greeting.trigger
     assert booked.confirmation_code in greeting.trigger and "Do not offer to book" in (

@@ -55,7 +55,7 @@ async def test_asking_for_the_phone_number_makes_the_next_turn_patient(state: Ca
 @pytest.mark.parametrize(
     ("details", "expected"),
     [
-        # "Available. Read this back and ask the caller to confirm: ...": a yes or a no.
+        # "Available. ... read them back: ... Ask the caller to confirm": a yes or a no.
         (DETAILS, "yes_no"),
         # "Available. Before booking, ask for: phone number."
         (WITHOUT_PHONE, "phone"),

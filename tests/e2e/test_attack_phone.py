@@ -76,7 +76,7 @@ async def test_a_spoofed_caller_id_hears_nothing_of_the_booking_and_changes_noth
     # The listener heard the agent tell the phone what it was told: that a booking exists...
     assert "There is a booking under that number" in heard, said
     # ...and that it would not cancel a booking the caller has not shown is theirs...
-    assert "has not shown this booking is theirs" in heard, said
+    assert "Nothing was done yet: before a booking is changed or cancelled" in heard, said
     # ...and nothing of the booking itself.
     private = [
         "Mei",

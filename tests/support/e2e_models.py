@@ -24,7 +24,7 @@ CONFIRM = "Yes please, book it."
 # receptionist's lines are made from them, so the transcript names the real date and confirmation
 # code.
 AVAILABLE = re.compile(
-    r"^Available\. Read this back and ask the caller to confirm: a table for (?P<party>\d+) "
+    r"^Available\. .*?read them back: a table for (?P<party>\d+) "
     r"on (?P<weekday>\w+) (?P<day>\d+) (?P<month>\w+) at (?P<time>[^,]+), under (?P<name>[^,]+),"
 )
 BOOKED = re.compile(
@@ -48,7 +48,7 @@ def _ordinal(day: int) -> str:
 
 
 def read_back(request: Request) -> list[Step]:
-    """'Available. Read this back ...' as a receptionist says it."""
+    """'Available. ... read them back: ...' as a receptionist says it."""
     found = _tool_output(request, "check_availability", AVAILABLE)
     party = int(found["party"])
     guests = _NUMBERS[party - 1] if party <= len(_NUMBERS) else str(party)
@@ -199,7 +199,7 @@ def _book_or_key_in(request: Request) -> list[Step]:
 def _read_back_phone(request: Request) -> list[Step]:
     """The read-back, saying which number the booking is under (its last four digits)."""
     found = _tool_output(request, "check_availability", AVAILABLE)
-    phone = re.search(r"phone \+\d+(\d{4})", found.string)
+    phone = re.search(r"phone the number they are calling from, ending (\d{4})", found.string)
     [line] = read_back(request)
     assert isinstance(line, Say) and phone is not None
     under = f" It's under the number ending {phone[1]}. Shall I"

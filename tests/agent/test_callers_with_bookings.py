@@ -129,13 +129,16 @@ async def test_a_caller_running_late_finds_the_booking_that_began_today(
     state = new_call(later, calls, proofs, SESSION_ID, Notices(), LIMITS)
     model = finds_by_number(
         Rule(user="under", then=[call("check_booking_name", name="Sarah Lim")]),
+        # A change is read back first and made after the caller's yes.
         Rule(user="note", then=[call("change_booking", notes="running 20 minutes late")]),
+        Rule(user="yes", then=[call("change_booking", notes="running 20 minutes late")]),
     )
     async with in_call(state, model) as session:
         await session.run(user_input="About my booking, I'm running 20 minutes late")
         found: RunResult[None] = await session.run(user_input="My number is 9123 4567")
         await session.run(user_input="It's under Sarah Lim")
         await session.run(user_input="Please note it")
+        await session.run(user_input="Yes")
     assert outputs(found)[0].output.startswith("There is a booking under that number")
     row = await later.by_code(booking.confirmation_code)
     assert row.status == "confirmed" and row.other_info["notes"] == "running 20 minutes late"

@@ -90,10 +90,15 @@ class CallRecords(Database):
         return [Escalation.model_validate(dict(r)) for r in found]
 
     async def anonymise_older_than(
-        self, *, visited_before: date, resolved_before: datetime, recorded_before: datetime
-    ) -> tuple[int, int, int, int]:
-        """Reservations, escalations and handoffs anonymised, and failed proofs deleted (as old
-        as handoffs), in one transaction."""
+        self,
+        *,
+        visited_before: date,
+        resolved_before: datetime,
+        recorded_before: datetime,
+        called_before: datetime,
+    ) -> tuple[int, int, int, int, int]:
+        """Reservations, escalations and handoffs anonymised, failed proofs deleted (as old as
+        handoffs), and calls' transcripts deleted, in one transaction."""
         # Maintenance, not a caller waiting: a long backlog may take more than a request's bound.
         async with self._guard(timeout=PURGE_TIMEOUT), self._pool.acquire() as conn:
             async with conn.transaction():
@@ -102,6 +107,7 @@ class CallRecords(Database):
                     await QUERIES.anonymise_escalations(conn, resolved_before=resolved_before),
                     await QUERIES.anonymise_handoffs(conn, recorded_before=recorded_before),
                     await QUERIES.forget_failed_proofs(conn, recorded_before=recorded_before),
+                    await QUERIES.forget_call_transcripts(conn, started_before=called_before),
                 )
-        reservations, escalations, handoffs, failed_proofs = (int(n) for n in counts)
-        return reservations, escalations, handoffs, failed_proofs
+        reservations, escalations, handoffs, failed_proofs, calls = (int(n) for n in counts)
+        return reservations, escalations, handoffs, failed_proofs, calls

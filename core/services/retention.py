@@ -34,6 +34,8 @@ class Purged:
     handoffs: int
     # Deleted, not anonymised: a row is only which booking and when.
     failed_proofs: int
+    # Calls whose transcript was deleted and caller ID cleared.
+    calls: int = 0
 
 
 async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: datetime) -> Purged:
@@ -44,6 +46,7 @@ async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: d
         visited_before=today - timedelta(days=keep.reservation_days),
         resolved_before=now - timedelta(days=keep.escalation_days),
         recorded_before=now - timedelta(days=keep.handoff_days),
+        called_before=now - timedelta(days=keep.transcript_days),
     )
     purged = Purged(*counts)
     logger.info(
@@ -53,6 +56,7 @@ async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: d
             "escalations": purged.escalations,
             "handoffs": purged.handoffs,
             "failed_proofs": purged.failed_proofs,
+            "calls": purged.calls,
         },
     )
     return purged

@@ -15,10 +15,21 @@ from api.body_limit import install_body_limit
 from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.live_calls import LiveCalls
-from api.routes import analytics, docs, escalations, health, occupancy, reservations, token, web
+from api.routes import (
+    analytics,
+    calls,
+    docs,
+    escalations,
+    health,
+    occupancy,
+    reservations,
+    token,
+    web,
+)
 from api.security_headers import install_security_headers
 from api.staff_keys import parse_staff_keys
 from core.db.base import Database
+from core.db.call_log import CallLog
 from core.db.call_records import CallRecords
 from core.db.desk import DeskStore
 from core.db.pool import create_pool
@@ -64,6 +75,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
                 "reservations": reservations,
                 "calls": CallService(records, notify_staff=False),
                 "desk": StaffDesk(reservations, DeskStore(pool, timeout=timeout)),
+                "call_log": CallLog(pool, timeout=timeout),
                 "restaurant": started.restaurant,
                 "staff_keys": staff_keys,
                 "live_calls": live_calls,
@@ -97,6 +109,7 @@ app.include_router(reservations.router)
 app.include_router(escalations.router)
 app.include_router(occupancy.router)
 app.include_router(analytics.router)
+app.include_router(calls.router)
 app.include_router(health.router)
 app.include_router(token.router)
 app.include_router(web.router)

@@ -143,3 +143,29 @@ class Call(_Record):
     reply_delay_worst: float | None
     transcript_removed_at: datetime | None
     anonymised_at: datetime | None
+
+
+class CallDay(_Record):
+    """One day of the owner's week: calls started in each hour, 0 to 23 (local time)."""
+
+    day: date
+    calls: int
+    hours: list[int]
+
+
+class CallWeek(_Record):
+    """Seven days of calls, for the owner."""
+
+    start: date
+    days: list[CallDay]
+    calls: int
+    # Calls the agent saw through without staff: not put through, no callback, not dropped.
+    handled_without_staff: int
+    handled_share: float | None
+    bookings: int
+    covers: int
+    callbacks: int
+    transfers: int
+    dropped: int
+    average_seconds: float | None
+    reply_delay_p50: float | None

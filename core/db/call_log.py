@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, TypedDict
 
 from core.db.base import QUERIES, Database, bounded, rows
-from core.models import Call, CallLine, CallOutcome
+from core.models import Call, CallDay, CallLine, CallOutcome, CallWeek
 
 Channel = Literal["web", "phone"]
 Speaker = Literal["caller", "agent", "tool"]
@@ -115,3 +115,21 @@ class CallLog(Database):
         async with self._guard():
             found = await QUERIES.get_call_id_of_session(self._pool, session_id=session_id)
         return None if found is None else int(found)
+
+    @bounded
+    async def week(self, start: date, tz: str) -> CallWeek:
+        """The seven days from `start` (in `tz`), by day and hour, and summed up."""
+        span = {"first_day": start, "last_day": start + timedelta(days=6), "tz": tz}
+        async with self._guard():
+            hourly = await rows(QUERIES.count_calls_by_hour(self._pool, **span))
+            sums = await QUERIES.sum_up_calls(self._pool, **span)
+        days = {start + timedelta(days=n): [0] * 24 for n in range(7)}
+        for row in hourly:
+            days[row["day"]][row["hour"]] = row["calls"]
+        total = int(sums["calls"])
+        return CallWeek(
+            start=start,
+            days=[CallDay(day=day, calls=sum(hours), hours=hours) for day, hours in days.items()],
+            handled_share=round(sums["handled_without_staff"] / total, 4) if total else None,
+            **dict(sums),
+        )

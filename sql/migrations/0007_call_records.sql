@@ -30,7 +30,7 @@ create table calls (
     drops           integer not null default 0 check (drops >= 0),
     resumptions     integer not null default 0 check (resumptions >= 0),
     -- Seconds from the caller's end of turn to the agent's reply, one per reply.
-    reply_delays    real[] not null default '{}',
+    reply_delays    double precision[] not null default '{}',
     transcript_removed_at timestamptz,
     anonymised_at   timestamptz,
     constraint calls_number_until_anonymised check (anonymised_at is null or caller_number is null),
@@ -53,6 +53,15 @@ create table calls (
 );
 
 create index calls_by_start on calls (started_at desc);
+
+-- A call as staff see it: its length and its reply delays summed up.
+create view call_summaries as
+select c.*,
+       extract(epoch from c.ended_at - c.started_at)::double precision as duration_seconds,
+       (select percentile_cont(0.5) within group (order by d) from unnest(c.reply_delays) d)
+           as reply_delay_p50,
+       (select max(d) from unnest(c.reply_delays) d) as reply_delay_worst
+from calls c;
 create index calls_to_purge on calls (started_at) where anonymised_at is null;
 
 -- Both sides of the conversation and the tools run, in the order they happened.

@@ -23,7 +23,7 @@ where id = :call_id;
 
 -- name: note_reply_delay(call_id, seconds)!
 -- How long the caller waited for one reply.
-update calls set reply_delays = reply_delays || :seconds::real where id = :call_id;
+update calls set reply_delays = reply_delays || :seconds::double precision where id = :call_id;
 
 -- name: note_call_facts(call_id, booked, changed, cancelled, covers, questions, callbacks, transferred)!
 -- What a turn did, added to what the call had done (codes kept once each).
@@ -52,12 +52,8 @@ where session_id = :session_id and ended_at is null and dropped_at is null;
 -- name: list_calls(day, tz, outcome, page_size, skip)
 -- One page of calls, newest first: those started on `day` in the restaurant's time zone (any
 -- day if null) with `outcome` (any if null); with their length and reply delays.
-select c.*,
-       extract(epoch from c.ended_at - c.started_at)::real as duration_seconds,
-       (select percentile_cont(0.5) within group (order by d) from unnest(c.reply_delays) d)::real
-           as reply_delay_p50,
-       (select max(d) from unnest(c.reply_delays) d) as reply_delay_worst
-from calls c
+select c.*
+from call_summaries c
 where (:day::date is null or (c.started_at at time zone :tz)::date = :day::date)
   and (:outcome::text is null or c.outcome = :outcome::text)
 order by c.started_at desc, c.id desc
@@ -72,12 +68,8 @@ where (:day::date is null or (c.started_at at time zone :tz)::date = :day::date)
 
 -- name: get_call(id)^
 -- One call by id, as list_calls shows it, or nothing.
-select c.*,
-       extract(epoch from c.ended_at - c.started_at)::real as duration_seconds,
-       (select percentile_cont(0.5) within group (order by d) from unnest(c.reply_delays) d)::real
-           as reply_delay_p50,
-       (select max(d) from unnest(c.reply_delays) d) as reply_delay_worst
-from calls c
+select c.*
+from call_summaries c
 where c.id = :id;
 
 -- name: get_call_id_of_session(session_id)$
@@ -87,3 +79,32 @@ select id from calls where session_id = :session_id;
 -- name: list_call_lines(call_id)
 -- A call's transcript, in the order it was said and done.
 select at, speaker, agent, text from call_lines where call_id = :call_id order by id;
+
+-- name: count_calls_by_hour(first_day, last_day, tz)
+-- Calls started on each day and hour (the restaurant's time zone) from first_day to last_day.
+select (started_at at time zone :tz)::date as day,
+       extract(hour from started_at at time zone :tz)::integer as hour,
+       count(*)::integer as calls
+from calls
+where (started_at at time zone :tz)::date between :first_day and :last_day
+group by 1, 2
+order by 1, 2;
+
+-- name: sum_up_calls(first_day, last_day, tz)^
+-- The owner's view of the calls started from first_day to last_day.
+select count(*)::integer as calls,
+       count(*) filter (
+           where outcome not in ('transferred', 'callback', 'dropped', 'failed', 'in_progress')
+       )::integer as handled_without_staff,
+       coalesce(sum(cardinality(booked)), 0)::integer as bookings,
+       coalesce(sum(covers_booked), 0)::integer as covers,
+       coalesce(sum(callbacks), 0)::integer as callbacks,
+       count(*) filter (where transferred)::integer as transfers,
+       count(*) filter (where drops > 0)::integer as dropped,
+       avg(extract(epoch from ended_at - started_at))::double precision as average_seconds,
+       (select percentile_cont(0.5) within group (order by d)
+        from calls c, unnest(c.reply_delays) d
+        where (c.started_at at time zone :tz)::date between :first_day and :last_day)::double precision
+           as reply_delay_p50
+from calls
+where (started_at at time zone :tz)::date between :first_day and :last_day;

@@ -12,11 +12,12 @@ from agent.call.state import CallState
 from core.db.call_log import CallLog
 from core.models import Call, CallLine
 from core.services.reservations import ReservationService
-from testkit.scripted_llm import Rule, call, say
+from testkit.scripted_llm import Rule, say
 from tests.support.calls import (
     DETAILS,
     SESSION_ID,
     books_a_table,
+    leaves_a_message,
     recorded_call,
     script,
 )
@@ -70,23 +71,7 @@ async def test_a_booking_call_is_recorded_turn_by_turn(
 
 
 async def test_a_message_for_staff_is_a_callback(state: CallState, call_log: CallLog) -> None:
-    model = script(
-        Rule(
-            user="complain",
-            then=[call("transfer_to_escalation", reason="complaint", summary="Cold food.")],
-        ),
-        Rule(
-            user="Aisha",
-            then=[
-                call(
-                    "record_message_for_staff",
-                    name="Aisha",
-                    phone="9123 4567",
-                    summary="Cold food.",
-                )
-            ],
-        ),
-    )
+    model = script(*leaves_a_message("complain", "Cold food."))
     async with recorded_call(state, model, call_log, "phone") as (session, _):
         await session.run(user_input="I want to complain")
         await session.run(user_input="I'm Aisha, 9123 4567")

@@ -51,6 +51,25 @@ def books_a_table(**details: str) -> list[Rule]:
     ]
 
 
+def leaves_a_message(user: str, summary: str) -> list[Rule]:
+    """The caller's `user` handed to the escalation agent with a high-urgency complaint, and
+    "Aisha" (her name and number) recorded as a message for staff."""
+    return [
+        Rule(
+            user=user,
+            then=[
+                call("transfer_to_escalation", reason="complaint", summary=summary, urgency="high")
+            ],
+        ),
+        Rule(
+            user="Aisha",
+            then=[
+                call("record_message_for_staff", name="Aisha", phone="9123 4567", summary=summary)
+            ],
+        ),
+    ]
+
+
 async def booked_before_the_drop(
     service: ReservationService, caller_key: str | None = None
 ) -> Reservation:

@@ -103,6 +103,10 @@ async def entrypoint(ctx: JobContext) -> None:
         # A room is one call: once the caller hangs up, end it at once rather than holding this
         # job process until the room's departure timeout.
         room_options=room_io.RoomOptions(delete_room_on_close=True),
+        # Said here, not left to the server's per-job flag: livekit-agents records audio,
+        # transcript, traces and logs for LiveKit Cloud's observability unless told not to
+        # (docs/privacy.md). The call's record for staff is this project's own.
+        record=False,
     )
 
 

@@ -21,6 +21,7 @@ from api.routes import (
     docs,
     escalations,
     health,
+    metrics,
     occupancy,
     reservations,
     token,
@@ -110,6 +111,7 @@ app.include_router(escalations.router)
 app.include_router(occupancy.router)
 app.include_router(analytics.router)
 app.include_router(calls.router)
+app.include_router(metrics.router)
 app.include_router(health.router)
 app.include_router(token.router)
 app.include_router(web.router)

@@ -133,3 +133,11 @@ class CallLog(Database):
             handled_share=round(sums["handled_without_staff"] / total, 4) if total else None,
             **dict(sums),
         )
+
+    @bounded
+    async def operations(self) -> tuple[dict[str, int], int]:
+        """Calls by outcome, and staff notices waiting to be delivered (for /metrics)."""
+        async with self._guard():
+            found = await rows(QUERIES.count_calls_by_outcome(self._pool))
+            pending = await QUERIES.count_pending_notices(self._pool)
+        return {r["outcome"]: int(r["calls"]) for r in found}, int(pending)

@@ -108,3 +108,11 @@ select count(*)::integer as calls,
            as reply_delay_p50
 from calls
 where (started_at at time zone :tz)::date between :first_day and :last_day;
+
+-- name: count_calls_by_outcome()
+-- How many calls have each outcome, for /metrics.
+select outcome, count(*)::integer as calls from calls group by outcome;
+
+-- name: count_pending_notices()$
+-- Staff notices still waiting to be delivered, for /metrics.
+select count(*)::integer from staff_outbox where state = 'pending';

@@ -15,12 +15,14 @@ from agent.call.limits import attach_call_limits, session_options
 from agent.call.room_messages import RoomNotifier
 from agent.call.start import caller_key, new_call, resume
 from agent.call.state import CallLimits, CallState
+from agent.hooks.call_record import attach_call_record
 from agent.hooks.handoff_log import attach_handoff_log
 from agent.hooks.metrics import attach_metrics, log_usage
 from agent.phone.line import attach_phone_line, phone_line
 from agent.speech_models import local_speech, speech_models
 from agent.turns.detection import attach_turn_taking, load_vad, turn_handling
 from agent.worker import ReceptionWorker
+from core.db.call_log import CallLog
 from core.db.call_records import CallRecords
 from core.db.pool import create_pool
 from core.db.proofs import ProofRecords
@@ -50,7 +52,6 @@ def prewarm(proc: JobProcess) -> None:
 async def entrypoint(ctx: JobContext) -> None:
     settings = get_settings()
     pool = await open_pool(settings)
-    ctx.add_shutdown_callback(pool.close)
     restaurant = ctx.proc.userdata["restaurant"]
     timeout = settings.db_timeout_seconds
     service = ReservationService(ReservationStore(pool, timeout=timeout), restaurant)
@@ -86,17 +87,28 @@ async def entrypoint(ctx: JobContext) -> None:
     attach_call_limits(session, settings.max_call_seconds)
     if line is not None:
         await attach_phone_line(session, line)
+    # After the phone line, which knows the caller's number.
+    record = attach_call_record(
+        session, CallLog(pool, timeout=timeout), "web" if line is None else "phone"
+    )
 
     async def summarise_usage() -> None:
         log_usage(session, state.session_id)
 
     ctx.add_shutdown_callback(summarise_usage)
+    # In this order: the call's record is written before its pool closes.
+    ctx.add_shutdown_callback(record.finish)
+    ctx.add_shutdown_callback(pool.close)
     await session.start(
         agent=state.agents["greeter"],
         room=ctx.room,
         # A room is one call: once the caller hangs up, end it at once rather than holding this
         # job process until the room's departure timeout.
         room_options=room_io.RoomOptions(delete_room_on_close=True),
+        # Said here, not left to the server's per-job flag: livekit-agents records audio,
+        # transcript, traces and logs for LiveKit Cloud's observability unless told not to
+        # (docs/privacy.md). The call's record for staff is this project's own.
+        record=False,
     )
 
 

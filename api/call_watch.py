@@ -10,7 +10,8 @@ each room with a caller in it:
 - an agent whose job has ended (failed or finished) while the caller stays is a ghost: it is
   removed (the worker also removes the agent of a job process that died, agent/main.py);
 - a room with no live agent for GRACE seconds gets one dispatched again (again every
-  REDISPATCH_EVERY seconds while it lasts);
+  REDISPATCH_EVERY seconds while it lasts), and its call's record is marked dropped until a
+  new agent resumes it (core/db/call_log.py);
 - after GIVE_UP_AFTER seconds without an agent, the caller is told or, on the phone, put
   through to staff or hung up on (api/no_agent.py). A phone call still ringing keeps ringing,
   as an unanswered phone does: livekit-sip answers only once an agent listens, and cannot
@@ -40,6 +41,8 @@ from livekit import api
 from api.live_calls import LiveCalls
 from api.no_agent import release_phone_caller, tell_caller
 from core.db.base import QUERIES
+from core.db.call_log import CallLog
+from core.errors import DatabaseUnavailable
 from core.restaurant import Restaurant
 from core.settings import Settings
 
@@ -87,6 +90,8 @@ class CallWatch:
     # Agents seen in each room, and when each job's agent was first expected.
     seen_agents: dict[str, set[str]] = field(default_factory=dict)
     joining_since: dict[tuple[str, str], float] = field(default_factory=dict)
+    # Where calls are recorded; the pool `run` is given unless set.
+    log: CallLog | None = None
 
     async def run(self, pool: asyncpg.Pool) -> None:
         """Watch the rooms while this process leads; count them for the cap otherwise.
@@ -94,6 +99,7 @@ class CallWatch:
         Nothing but cancellation ends this loop: an unforeseen error in one cycle is logged
         and the next cycle starts afresh, and the lead is given up whenever watching stops.
         """
+        self.log = self.log or CallLog(pool)
         while True:
             try:
                 await self._lead(pool)
@@ -199,6 +205,8 @@ class CallWatch:
         now = time.monotonic()
         seen = self.agentless.setdefault(room, _Agentless(since=now))
         waited = now - seen.since
+        if waited >= GRACE and not seen.dispatched_at:
+            await self._mark_dropped(room)
         if waited >= GRACE and now - seen.dispatched_at >= REDISPATCH_EVERY:
             await self.livekit.agent_dispatch.create_dispatch(
                 api.CreateAgentDispatchRequest(agent_name=self.agent_name, room=room)
@@ -216,6 +224,15 @@ class CallWatch:
                 if answered and phone.identity not in seen.released:
                     seen.released.add(phone.identity)
                     await release_phone_caller(self.livekit, self.restaurant, room, phone.identity)
+
+    async def _mark_dropped(self, room: str) -> None:
+        """The call's record says its agent is gone (nothing to mark if it never had one)."""
+        if self.log is None:
+            return
+        try:
+            await self.log.mark_dropped(room)
+        except DatabaseUnavailable:
+            logger.warning("call watch: call not marked dropped", extra={"room": room})
 
     def _ours(self, dispatches: list[api.AgentDispatch]) -> bool:
         """A room this deployment answers: one its agent was dispatched to, or, for a worker

@@ -15,6 +15,7 @@ from api.schemas import Alternative, BookingConflict, FieldProblem, Problem, Val
 from core.errors import (
     AlreadyBooked,
     BookingRejected,
+    CallNotFound,
     DatabaseUnavailable,
     EscalationNotFound,
     IdempotencyKeyReused,
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 _STATUS = {
     ReservationNotFound: status.HTTP_404_NOT_FOUND,
     EscalationNotFound: status.HTTP_404_NOT_FOUND,
+    CallNotFound: status.HTTP_404_NOT_FOUND,
     IllegalTransition: status.HTTP_409_CONFLICT,
     IdempotencyKeyReused: status.HTTP_422_UNPROCESSABLE_CONTENT,
     DatabaseUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,

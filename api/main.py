@@ -15,11 +15,23 @@ from api.body_limit import install_body_limit
 from api.call_watch import call_watch
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.live_calls import LiveCalls
-from api.routes import analytics, docs, escalations, health, occupancy, reservations, token, web
+from api.routes import (
+    analytics,
+    calls,
+    docs,
+    escalations,
+    health,
+    metrics,
+    occupancy,
+    reservations,
+    token,
+    web,
+)
 from api.security_headers import install_security_headers
 from api.shared_calls import SharedIssued
 from api.staff_keys import parse_staff_keys
 from core.db.base import Database
+from core.db.call_log import CallLog
 from core.db.call_records import CallRecords
 from core.db.desk import DeskStore
 from core.db.pool import create_pool
@@ -67,6 +79,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
                 "reservations": reservations,
                 "calls": CallService(records, notify_staff=False),
                 "desk": StaffDesk(reservations, DeskStore(pool, timeout=timeout)),
+                "call_log": CallLog(pool, timeout=timeout),
                 "restaurant": started.restaurant,
                 "staff_keys": staff_keys,
                 "live_calls": live_calls,
@@ -102,6 +115,8 @@ app.include_router(reservations.router)
 app.include_router(escalations.router)
 app.include_router(occupancy.router)
 app.include_router(analytics.router)
+app.include_router(calls.router)
+app.include_router(metrics.router)
 app.include_router(health.router)
 app.include_router(token.router)
 app.include_router(web.router)

@@ -18,7 +18,15 @@ from pydantic import (
     model_validator,
 )
 
-from core.models import EscalationBase, EscalationStatus, Page, ReservationStatus
+from core.models import (
+    Call,
+    CallLine,
+    EscalationBase,
+    EscalationStatus,
+    Page,
+    ReservationStatus,
+)
+from core.spoken.phones import mask_phone
 
 # Staff and the original clients read times as HH:MM.
 ClockTime = Annotated[
@@ -77,6 +85,8 @@ class ReservationPublic(BaseModel):
     party_size: int
     other_info: dict[str, Any]
     status: ReservationStatus
+    # The call that made it, if a call did (GET /api/calls/session/{session_id}).
+    session_id: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -135,6 +145,8 @@ class ReservationStatusChange(BaseModel):
 
 class EscalationPublic(EscalationBase):
     status: EscalationStatus
+    # The call it was taken on (GET /api/calls/session/{session_id}).
+    session_id: str | None
     staff_note: str | None
     created_at: datetime
     updated_at: datetime
@@ -266,3 +278,22 @@ class TokenPublic(BaseModel):
     participantToken: str
     roomName: str
     participantIdentity: str
+
+
+class CallPublic(Call):
+    """A call in the list: the caller's number masked (whole in the call's own page)."""
+
+    @classmethod
+    def listed(cls, call: Call) -> CallPublic:
+        masked = mask_phone(call.caller_number)
+        return cls.model_validate(call.model_dump() | {"caller_number": masked})
+
+
+class CallPagePublic(Page[CallPublic]):
+    pass
+
+
+class CallDetailPublic(Call):
+    """One call: the whole number, for staff to call back, and its transcript."""
+
+    lines: list[CallLine]

@@ -66,6 +66,10 @@ class EscalationNotFound(BookingError):
     """No callback has that id."""
 
 
+class CallNotFound(BookingError):
+    """No call has that id or session."""
+
+
 class IllegalTransition(BookingError):
     """A status change the rules do not allow (core/rules/transitions.py says which do)."""
 

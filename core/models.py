@@ -89,3 +89,83 @@ class HandoffSummary(_Record):
     booked_sessions: int
     # Share of calls handed to the reservation agent that made a booking; None before any.
     booking_conversion: float | None
+
+
+CallOutcome = Literal[
+    "in_progress",
+    "dropped",
+    "failed",
+    "transferred",
+    "callback",
+    "booked",
+    "changed",
+    "cancelled",
+    "answered",
+    "hung_up",
+    "no_action",
+]
+
+
+class CallLine(_Record):
+    """One line of a call's transcript: the caller, the agent, or a tool it ran."""
+
+    at: datetime
+    speaker: Literal["caller", "agent", "tool"]
+    agent: str | None
+    text: str
+
+
+class Call(_Record):
+    """A call's record (sql/migrations/0007_call_records.sql)."""
+
+    id: int
+    session_id: str
+    channel: Literal["web", "phone"]
+    caller_number: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    duration_seconds: float | None
+    agents: list[str]
+    outcome: CallOutcome
+    booked: list[str]
+    changed: list[str]
+    cancelled: list[str]
+    covers_booked: int
+    questions: int
+    callbacks: int
+    transferred: bool
+    caller_hung_up: bool
+    failed: str | None
+    dropped_at: datetime | None
+    drops: int
+    resumptions: int
+    reply_delay_p50: float | None
+    reply_delay_worst: float | None
+    transcript_removed_at: datetime | None
+    anonymised_at: datetime | None
+
+
+class CallDay(_Record):
+    """One day of the owner's week: calls started in each hour, 0 to 23 (local time)."""
+
+    day: date
+    calls: int
+    hours: list[int]
+
+
+class CallWeek(_Record):
+    """Seven days of calls, for the owner."""
+
+    start: date
+    days: list[CallDay]
+    calls: int
+    # Calls the agent saw through without staff: not put through, no callback, not dropped.
+    handled_without_staff: int
+    handled_share: float | None
+    bookings: int
+    covers: int
+    callbacks: int
+    transfers: int
+    dropped: int
+    average_seconds: float | None
+    reply_delay_p50: float | None

@@ -106,6 +106,9 @@ class Retention(_Frozen):
     escalation_days: int = Field(ge=1, le=3650)
     # Days after the handoff: what the caller had said (masked) when handed on.
     handoff_days: int = Field(ge=1, le=3650)
+    # Days after the call: its transcript and caller ID. A default, so that a restaurant file
+    # written before calls were recorded still loads.
+    transcript_days: int = Field(default=30, ge=1, le=3650)
 
 
 class Facts(_Frozen):

@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from core.db.call_log import CallLog
 from core.db.call_records import CallRecords
 from core.db.migrations import apply_migrations
 from core.db.pool import create_pool
@@ -89,6 +90,12 @@ async def store(pool: asyncpg.Pool) -> ReservationStore:
 def call_records(store: ReservationStore, pool: asyncpg.Pool) -> CallRecords:
     # After `store`, which empties the tables.
     return CallRecords(pool, timeout=5)
+
+
+@pytest.fixture
+def call_log(store: ReservationStore, pool: asyncpg.Pool) -> CallLog:
+    # After `store`, which empties the tables.
+    return CallLog(pool, timeout=5)
 
 
 @pytest.fixture

@@ -177,6 +177,8 @@ class CallState:
     callbacks: int = 0
     # (code, status, updated_at) already sent to the room, so a repeat is never sent twice.
     announced: set[tuple[str, str, dt.datetime]] = field(default_factory=set)
+    # Booking changes announced and not yet in the call's record (agent/hooks/call_record.py).
+    done: list[tuple[NoticeKind, Reservation]] = field(default_factory=list)
     # Fire-and-forget writes (handoff analytics) kept referenced until they finish.
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -237,6 +239,7 @@ class CallState:
         if key in self.announced:
             return
         self.announced.add(key)
+        self.done.append((kind, reservation))
         await self.notify(ReservationNotice.of(kind, reservation))
 
 

@@ -95,10 +95,11 @@ class CallRecords(Database):
         visited_before: date,
         resolved_before: datetime,
         recorded_before: datetime,
+        called_before: datetime,
         once_every: timedelta | None = None,
-    ) -> tuple[int, int, int, int] | None:
-        """Reservations, escalations and handoffs anonymised, and failed proofs deleted (as old
-        as handoffs), in one transaction.
+    ) -> tuple[int, int, int, int, int] | None:
+        """Reservations, escalations and handoffs anonymised, failed proofs deleted (as old as
+        handoffs), and calls' transcripts deleted, in one transaction.
 
         With `once_every`, only if no process has purged within that period and none is
         purging now (sql/migrations/0008): None when this process is not the one to do it.
@@ -115,6 +116,7 @@ class CallRecords(Database):
                     await QUERIES.anonymise_escalations(conn, resolved_before=resolved_before),
                     await QUERIES.anonymise_handoffs(conn, recorded_before=recorded_before),
                     await QUERIES.forget_failed_proofs(conn, recorded_before=recorded_before),
+                    await QUERIES.forget_call_transcripts(conn, started_before=called_before),
                 )
-        reservations, escalations, handoffs, failed_proofs = (int(n) for n in counts)
-        return reservations, escalations, handoffs, failed_proofs
+        reservations, escalations, handoffs, failed_proofs, calls = (int(n) for n in counts)
+        return reservations, escalations, handoffs, failed_proofs, calls

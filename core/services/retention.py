@@ -39,6 +39,8 @@ class Purged:
     handoffs: int
     # Deleted, not anonymised: a row is only which booking and when.
     failed_proofs: int
+    # Calls whose transcript was deleted and caller ID cleared.
+    calls: int = 0
 
 
 async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: datetime) -> Purged:
@@ -59,6 +61,7 @@ async def purge_if_due(
         visited_before=today - timedelta(days=keep.reservation_days),
         resolved_before=now - timedelta(days=keep.escalation_days),
         recorded_before=now - timedelta(days=keep.handoff_days),
+        called_before=now - timedelta(days=keep.transcript_days),
         once_every=once_every,
     )
     if counts is None:
@@ -71,6 +74,7 @@ async def purge_if_due(
             "escalations": purged.escalations,
             "handoffs": purged.handoffs,
             "failed_proofs": purged.failed_proofs,
+            "calls": purged.calls,
         },
     )
     return purged

@@ -40,6 +40,20 @@ with forgotten as (
 )
 select count(*)::integer from forgotten;
 
+-- name: forget_call_transcripts(started_before)$
+-- Delete the transcripts of calls started before the cut-off and clear their caller ID; the
+-- calls stay, with their outcome, counts and codes. How many calls.
+with forgotten as (
+    update calls
+    set caller_number = null, transcript_removed_at = now(), anonymised_at = now()
+    where started_at < :started_before
+      and anonymised_at is null
+    returning id
+), removed as (
+    delete from call_lines where call_id in (select id from forgotten)
+)
+select count(*)::integer from forgotten;
+
 -- name: forget_failed_proofs(recorded_before)$
 -- Delete failed proofs recorded before the cut-off (they are only ever counted); how many rows.
 with forgotten as (

@@ -13,7 +13,7 @@ from agent.agents.reservation import ReservationAgent
 from agent.call.state import CallState
 from core.services.calls import CallService
 from testkit.scripted_llm import Rule, ScriptedLLM, call, say
-from tests.support.calls import ANY, GREETING, SESSION_ID, Call, script
+from tests.support.calls import ANY, GREETING, SESSION_ID, Call, leaves_a_message, script
 from tests.support.days import SATURDAY
 
 
@@ -126,30 +126,7 @@ async def test_information_handoff_answers_the_question_asked(
 async def test_escalation_handoff_records_a_message_for_staff(
     phone_call: Call, state: CallState, calls: CallService
 ) -> None:
-    model = script(
-        Rule(
-            user="complain",
-            then=[
-                call(
-                    "transfer_to_escalation",
-                    reason="complaint",
-                    summary="Cold food at dinner last Friday.",
-                    urgency="high",
-                )
-            ],
-        ),
-        Rule(
-            user="Aisha",
-            then=[
-                call(
-                    "record_message_for_staff",
-                    name="Aisha",
-                    phone="9123 4567",
-                    summary="Cold food at dinner last Friday.",
-                )
-            ],
-        ),
-    )
+    model = script(*leaves_a_message("complain", "Cold food at dinner last Friday."))
     async with phone_call(model) as session:
         first: RunResult[None] = await session.run(user_input="I want to complain")
         first.expect.contains_agent_handoff(new_agent_type=EscalationAgent)

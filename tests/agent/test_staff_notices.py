@@ -7,7 +7,7 @@ import asyncpg
 
 from core.services.reservations import ReservationService
 from testkit.scripted_llm import Rule, call
-from tests.support.calls import SESSION_ID, Call, script
+from tests.support.calls import SESSION_ID, Call, leaves_a_message, script
 from tests.support.database import outbox
 from tests.support.days import DINNER, SATURDAY
 
@@ -39,28 +39,7 @@ async def test_a_call_that_books_cancels_and_asks_for_a_callback_leaves_a_notice
         Rule(user="yes", then=[call("confirm_booking"), call("confirm_booking")]),
         Rule(user="code", then=[call("find_booking", confirmation_code=code)]),
         Rule(user="cancel", then=[call("cancel_booking")]),
-        Rule(
-            user="manager",
-            then=[
-                call(
-                    "transfer_to_escalation",
-                    reason="complaint",
-                    summary="Cold food last Friday.",
-                    urgency="high",
-                )
-            ],
-        ),
-        Rule(
-            user="Aisha",
-            then=[
-                call(
-                    "record_message_for_staff",
-                    name="Aisha",
-                    phone="9123 4567",
-                    summary="Cold food last Friday.",
-                )
-            ],
-        ),
+        *leaves_a_message("manager", "Cold food last Friday."),
     )
     async with phone_call(model) as session:
         await session.run(user_input="A table for 4 on Saturday at 7pm, Mei Ling, 9820 7272")

@@ -74,6 +74,8 @@ async def test_lookup_by_phone_accepts_any_format(
         "party_size": 3,
         "other_info": {"seating": "window"},
         "status": "confirmed",
+        # The call that made it (GET /api/calls/session/{session_id}).
+        "session_id": "room-a",
         "created_at": body[0]["created_at"],
         "updated_at": body[0]["updated_at"],
     }

@@ -286,6 +286,7 @@ async def test_callbacks_are_listed_started_and_resolved(
         "urgency": "high",
         "status": "open",
         "staff_note": None,
+        "session_id": None,
         "created_at": page["items"][0]["created_at"],
         "updated_at": page["items"][0]["updated_at"],
     }

@@ -7,11 +7,12 @@ import time
 
 from livekit import api
 
+from core.db.call_log import CallLog
 from core.db.call_records import CallRecords
 from core.db.reservations import ReservationStore
 from testkit.caller import Caller
 from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
-from tests.support.stacks import Stack, until
+from tests.support.stacks import Stack, until, until_async
 
 
 async def room_open(stack: Stack, name: str) -> bool:
@@ -29,7 +30,7 @@ async def book_a_table(caller: Caller, stack: Stack) -> None:
 
 
 async def test_a_caller_books_a_table_by_voice(
-    stack: Stack, store: ReservationStore, call_records: CallRecords
+    stack: Stack, store: ReservationStore, call_records: CallRecords, call_log: CallLog
 ) -> None:
     caller = Caller()
     try:
@@ -107,6 +108,39 @@ async def test_a_caller_books_a_table_by_voice(
         "the call's usage summary",
         20,
     )
+    await the_call_is_recorded(call_log, caller.room.name, code)
+
+
+async def the_call_is_recorded(log: CallLog, room: str, code: str) -> None:
+    """The call's record: what it did, both sides in order, the booking inline, its length."""
+    call_id = await log.call_of_session(room)
+    assert call_id is not None
+
+    async def ended() -> bool:
+        found = await log.call(call_id)
+        return found is not None and found[0].ended_at is not None
+
+    await until_async(ended, "the call's record to end")
+    found = await log.call(call_id)
+    assert found is not None
+    record, lines = found
+    assert (record.outcome, record.channel, record.booked, record.covers_booked) == (
+        "booked",
+        "web",
+        [code],
+        4,
+    )
+    assert record.caller_hung_up and record.agents == ["greeter", "reservation"]
+    assert record.duration_seconds is not None and record.duration_seconds > 5
+    # A reply delay for each of the agent's answers to the caller.
+    assert record.reply_delay_p50 is not None and record.reply_delay_worst is not None
+    said = [(line.speaker, line.text) for line in lines]
+    speakers = [speaker for speaker, _ in said if speaker != "tool"]
+    # The greeting, then the caller and the agent in turn.
+    assert speakers[:3] == ["agent", "caller", "agent"] and speakers.count("caller") == 2
+    booked_at = said.index(("tool", f"booked {code} for 4 on Sat 19:00"))
+    assert [s for s, _ in said[:booked_at]].count("caller") == 2
+    assert any(code in text for speaker, text in said[booked_at:] if speaker == "agent")
 
 
 async def test_the_worker_survives_a_livekit_server_restart(

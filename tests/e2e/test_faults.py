@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from core.db.call_log import CallLog
 from core.db.call_records import CallRecords
 from testkit.caller import Caller
 from testkit.stack import LiveKitServer, Process, start_api, start_worker, wait_for
@@ -106,7 +107,7 @@ def said(caller: Caller, text: str) -> Callable[[], bool]:
 
 
 async def test_a_killed_job_is_replaced_by_an_agent_that_knows_the_booking(
-    livekit_binary: str, migrated_url: str, call_records: CallRecords
+    livekit_binary: str, migrated_url: str, call_records: CallRecords, call_log: CallLog
 ) -> None:
     async with fault_stack(livekit_binary, migrated_url) as stack, calling(stack) as caller:
         [worker] = stack.workers
@@ -149,6 +150,15 @@ async def test_a_killed_job_is_replaced_by_an_agent_that_knows_the_booking(
         assert resumed["bookings"] == 1
     booked, _ = await call_records.call_history(room)
     assert [r.status for r in booked] == ["confirmed"]
+    # The call watch marked the call dropped; the new agent continued the same record.
+    call_id = await call_log.call_of_session(room)
+    assert call_id is not None
+    found = await call_log.call(call_id)
+    assert found is not None
+    record, lines = found
+    assert (record.drops, record.resumptions) == (1, 1)
+    assert record.booked == [booked[0].confirmation_code]
+    assert [line.speaker for line in lines].count("caller") == 2
 
 
 async def test_with_no_worker_the_caller_is_told_to_phone(

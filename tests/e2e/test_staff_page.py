@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import pytest
 from playwright.async_api import (
@@ -18,6 +18,7 @@ from playwright.async_api import (
     expect,
 )
 
+from core.db.call_log import CallLog, no_facts
 from core.db.reservations import ReservationStore
 from core.models import Reservation
 from core.restaurant import Restaurant, load_restaurant
@@ -267,3 +268,95 @@ async def test_the_staff_page_on_a_phone_sized_screen_is_still_usable(
     assert await accessibility_problems(page) == []
     # Nothing wider than the screen: no sideways scrolling at the host stand.
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+async def a_booking_call(log: CallLog, agent: ReservationService, room: str) -> int:
+    """A phone call as the agent records it, and the booking it made (in the same session)."""
+    call_id = await log.open_call(room, "phone", "+6591239999")
+    now = datetime.now(UTC)
+    await log.note_agent(call_id, "greeter")
+    await log.add_line(call_id, now, "agent", "greeter", "Thank you for calling Tanjong Table.")
+    await log.add_line(call_id, now, "caller", "greeter", "A table for two tonight at nine.")
+    booked = await agent.create(
+        phone_number="+6591239999",
+        name="Siti Aminah",
+        reservation_date=agent.restaurant.local_now(agent.now()).date(),
+        reservation_time=time(21, 0),
+        party_size=2,
+        session_id=room,
+    )
+    code = booked.confirmation_code
+    await log.add_line(call_id, now, "tool", "reservation", f"booked {code} for 2 on Fri 21:00")
+    await log.add_line(call_id, now, "agent", "reservation", f"Booked. Your code is {code}.")
+    await log.note_facts(call_id, no_facts() | {"booked": [code], "covers": 2})
+    await log.end_call(call_id, caller_hung_up=True, failed=None)
+    return call_id
+
+
+async def test_calls_appear_live_open_to_their_transcript_and_a_booking_links_to_its_call(
+    staff_stack: StaffStack,
+    store: ReservationStore,
+    calls: CallService,
+    call_log: CallLog,
+    midday: Restaurant,
+    browser: Browser,
+) -> None:
+    agent = await a_days_bookings(store, calls, midday)
+    question = await call_log.open_call("room-question", "web", None)
+    await call_log.note_facts(question, no_facts() | {"questions": 1})
+    await call_log.end_call(question, caller_hung_up=True, failed=None)
+    host = await tablet(browser)
+    page = host.page
+    await host.sign_in(staff_stack.api_base)
+    listed = page.locator("#calls li")
+    await expect(listed).to_have_count(1)
+    await expect(listed.first).to_contain_text("Answered")
+
+    # Live: the call the agent takes now appears without a reload, number masked.
+    await a_booking_call(call_log, agent, "room-siti")
+    siti = listed.filter(has_text="+65******99")
+    await expect(siti).to_contain_text("Booked", timeout=LIVE)
+    await expect(listed).to_have_count(2)
+
+    # It opens to its transcript, both sides in order and the booking inline; the whole number
+    # to call back.
+    await siti.get_by_role("button").click()
+    detail = page.get_by_role("region", name="Call", exact=True)
+    await expect(page.locator("#call-heading")).to_be_focused()
+    lines = page.locator("#transcript li")
+    await expect(lines).to_have_count(4)
+    await expect(lines.nth(0)).to_contain_text("Thank you for calling Tanjong Table.")
+    await expect(lines.nth(1)).to_contain_text("A table for two tonight at nine.")
+    await expect(lines.nth(2)).to_contain_text(re.compile(r"booked \w{6} for 2"))
+    await expect(detail.get_by_role("link")).to_have_attribute("href", "tel:+6591239999")
+    assert await accessibility_problems(page) == []
+
+    # Filtered by outcome.
+    await page.get_by_label("Outcome", exact=True).select_option("answered")
+    await expect(listed).to_have_count(1)
+    await expect(listed.first).to_contain_text("web call")
+    await page.get_by_label("Outcome", exact=True).select_option("booked")
+    await expect(listed).to_have_count(1)
+    await expect(listed.first).to_contain_text("+65******99")
+
+    # The booking links to the call that made it.
+    await page.get_by_role("button", name="Close the call").click()
+    await expect(detail).to_be_hidden()
+    await (
+        host.row("Siti Aminah")
+        .get_by_role("button", name=re.compile("^The call that booked"))
+        .click()
+    )
+    await expect(lines.nth(1)).to_contain_text("A table for two tonight at nine.")
+    # The week, in words as well as the chart.
+    await expect(page.locator(".week-figures")).to_contain_text("Bookings")
+    await expect(page.get_by_role("img", name=re.compile("^Calls per day"))).to_be_visible()
+    assert await accessibility_problems(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "staff-page-calls.png"), full_page=True)
+
+    # Readable on a tablet held upright: nothing wider than the screen.
+    await page.set_viewport_size({"width": 820, "height": 1180})
+    await expect(lines.nth(1)).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 820
+    assert host.problems == []

@@ -13,7 +13,9 @@ from livekit.agents import AgentSession, llm
 
 from agent.call.room_messages import ReservationNotice
 from agent.call.state import CallLimits, CallState
+from agent.hooks.call_record import CallRecorder, attach_call_record
 from agent.hooks.handoff_log import attach_handoff_log
+from core.db.call_log import CallLog, Channel
 from core.models import Reservation
 from core.services.reservations import ReservationService
 from core.settings import Settings
@@ -49,6 +51,25 @@ def books_a_table(**details: str) -> list[Rule]:
     ]
 
 
+def leaves_a_message(user: str, summary: str) -> list[Rule]:
+    """The caller's `user` handed to the escalation agent with a high-urgency complaint, and
+    "Aisha" (her name and number) recorded as a message for staff."""
+    return [
+        Rule(
+            user=user,
+            then=[
+                call("transfer_to_escalation", reason="complaint", summary=summary, urgency="high")
+            ],
+        ),
+        Rule(
+            user="Aisha",
+            then=[
+                call("record_message_for_staff", name="Aisha", phone="9123 4567", summary=summary)
+            ],
+        ),
+    ]
+
+
 async def booked_before_the_drop(
     service: ReservationService, caller_key: str | None = None
 ) -> Reservation:
@@ -81,10 +102,24 @@ class Notices(list[ReservationNotice]):
 async def in_call(state: CallState, model: llm.LLM[Any]) -> AsyncIterator[AgentSession[CallState]]:
     """One call at the greeter with `model`, as the worker's entrypoint runs it; waits for its
     background writes after."""
-    async with AgentSession[CallState](llm=model, userdata=state) as session:
-        attach_handoff_log(session)  # as the worker's entrypoint does
-        await session.start(state.agents["greeter"])
+    async with recorded_call(state, model, None) as (session, _):
         yield session
+
+
+@asynccontextmanager
+async def recorded_call(
+    state: CallState, model: llm.LLM[Any], log: CallLog | None, channel: Channel = "web"
+) -> AsyncIterator[tuple[AgentSession[CallState], CallRecorder | None]]:
+    """`in_call`, with the call's record written to `log` when given; the record finished and
+    background writes awaited after."""
+    async with AgentSession[CallState](llm=model, userdata=state) as session:
+        # As the worker's entrypoint does.
+        attach_handoff_log(session)
+        recorder = None if log is None else attach_call_record(session, log, channel)
+        await session.start(state.agents["greeter"])
+        yield session, recorder
+    if recorder is not None:
+        await recorder.finish()
     await asyncio.gather(*state.background)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,17 @@ async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+async def until_async(
+    condition: Callable[[], Awaitable[bool]], what: str, timeout: float = 30
+) -> None:
+    """`until` for a condition that must be awaited (a database read)."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
 
 
 def missing(reason: str) -> None:

@@ -5,6 +5,7 @@
 // and history keep it). Three small requests every few seconds per tablet is cheap, works the
 // same behind any proxy and with several API processes, and needs nothing on the server.
 import * as api from "./staff/api";
+import { OUTCOMES, renderCall, renderCalls, renderWeek } from "./staff/calls";
 import { type Actions, named, renderCallbacks, renderDay } from "./staff/render";
 
 const POLL_MS = 4000;
@@ -23,6 +24,14 @@ const callbacks = $<HTMLOListElement>("callbacks");
 const callbackCount = $("callback-count");
 const walkInForm = $<HTMLFormElement>("walk-in-form");
 const walkInError = $("walk-in-error");
+const callsView = $("calls-view");
+const callOutcome = $<HTMLSelectElement>("call-outcome");
+const callList = $<HTMLOListElement>("calls");
+const callCount = $("call-count");
+const callDetail = $("call-detail");
+const callFacts = $("call-facts");
+const transcript = $<HTMLOListElement>("transcript");
+const weekFigure = $("week");
 const statusLine = $("status");
 const errorBox = $("error");
 
@@ -32,6 +41,12 @@ let shownDay = "";
 let timer: number | undefined;
 let lastDay = "";
 let knownCallbacks: Set<number> | null = null;
+let lastCalls = "";
+// The call whose transcript is open, kept current while it lasts.
+let openCallId: number | null = null;
+for (const [value, label] of Object.entries(OUTCOMES)) {
+  callOutcome.append(new Option(label, value));
+}
 // Notes being typed survive the list being redrawn by the next poll.
 const drafts = new Map<number, string>();
 // One key per walk-in being submitted: a retried submission books once.
@@ -93,7 +108,36 @@ const actions: Actions = {
       say(`Callback to ${named(callback.name)} ${status === "resolved" ? "resolved" : "started"}.`);
     });
   },
+  openCallOf(session) {
+    void showCall(() => api.callOfSession(session));
+  },
 };
+
+async function showCall(find: () => Promise<api.CallDetail>): Promise<void> {
+  showError(errorBox, null);
+  try {
+    const found = await find();
+    openCallId = found.id;
+    renderCall(callFacts, transcript, found);
+  } catch (error) {
+    if (!handled(error)) throw error;
+    return;
+  }
+  callDetail.hidden = false;
+  $("call-heading").focus();
+}
+
+async function refreshCalls(): Promise<void> {
+  const [listed, week] = await Promise.all([api.calls(callOutcome.value), api.week()]);
+  const callsJson = JSON.stringify([listed, week]);
+  if (callsJson !== lastCalls) {
+    lastCalls = callsJson;
+    callCount.textContent = listed.total ? `(${listed.total})` : "";
+    keepingFocus(() => renderCalls(callList, listed.items, (id) => void showCall(() => api.oneCall(id))));
+    renderWeek(weekFigure, week);
+  }
+  if (openCallId !== null) renderCall(callFacts, transcript, await api.oneCall(openCallId));
+}
 
 async function act(change: () => Promise<void>): Promise<void> {
   showError(errorBox, null);
@@ -134,6 +178,7 @@ async function refresh(): Promise<void> {
     callbackCount.textContent = open.total ? `(${open.total})` : "";
     // Redrawn every time: the ages move on even when nothing else does.
     keepingFocus(() => renderCallbacks(callbacks, open.items, drafts, actions));
+    await refreshCalls();
     if (errorBox.dataset.fromPolling) showError(errorBox, null);
     delete errorBox.dataset.fromPolling;
   } catch (error) {
@@ -169,6 +214,7 @@ function poll(): void {
 function enter(): void {
   signIn.hidden = true;
   desk.hidden = false;
+  callsView.hidden = false;
   signOut.hidden = false;
   void refresh().then(poll);
 }
@@ -177,6 +223,12 @@ function leave(message: string | null = null): void {
   api.forgetKey();
   window.clearTimeout(timer);
   desk.hidden = true;
+  callsView.hidden = true;
+  callDetail.hidden = true;
+  openCallId = null;
+  lastCalls = "";
+  callList.replaceChildren();
+  transcript.replaceChildren();
   signOut.hidden = true;
   signIn.hidden = false;
   lastDay = "";
@@ -213,6 +265,14 @@ signInForm.addEventListener("submit", async (event) => {
 });
 
 signOut.addEventListener("click", () => leave());
+
+callOutcome.addEventListener("change", () => void refresh());
+
+$("close-call").addEventListener("click", () => {
+  openCallId = null;
+  callDetail.hidden = true;
+  $("calls-heading").focus();
+});
 
 dayInput.addEventListener("change", () => {
   chosenDay = dayInput.value || null;

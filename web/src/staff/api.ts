@@ -16,6 +16,8 @@ export interface Reservation {
   party_size: number;
   other_info: Record<string, unknown>;
   status: ReservationStatus;
+  // The call that made it (GET /api/calls/session/{session_id}), or null.
+  session_id: string | null;
 }
 
 export interface Callback {
@@ -27,6 +29,7 @@ export interface Callback {
   urgency: "low" | "normal" | "high";
   status: CallbackStatus;
   staff_note: string | null;
+  session_id: string | null;
   created_at: string;
 }
 
@@ -141,3 +144,62 @@ export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+export type CallOutcome =
+  | "in_progress"
+  | "dropped"
+  | "failed"
+  | "transferred"
+  | "callback"
+  | "booked"
+  | "changed"
+  | "cancelled"
+  | "answered"
+  | "hung_up"
+  | "no_action";
+
+export interface Call {
+  id: number;
+  channel: "web" | "phone";
+  // Masked in the list; whole in one call's own answer, for a callback.
+  caller_number: string | null;
+  started_at: string;
+  duration_seconds: number | null;
+  outcome: CallOutcome;
+  booked: string[];
+  agents: string[];
+  reply_delay_p50: number | null;
+  reply_delay_worst: number | null;
+  transcript_removed_at: string | null;
+}
+
+export interface CallLine {
+  at: string;
+  speaker: "caller" | "agent" | "tool";
+  text: string;
+}
+
+export interface CallDetail extends Call {
+  lines: CallLine[];
+}
+
+export interface CallWeek {
+  start: string;
+  days: { day: string; calls: number; hours: number[] }[];
+  calls: number;
+  handled_share: number | null;
+  bookings: number;
+  covers: number;
+  callbacks: number;
+  transfers: number;
+  dropped: number;
+  average_seconds: number | null;
+  reply_delay_p50: number | null;
+}
+
+export const calls = (outcome: string) =>
+  call<Page<Call>>(`/api/calls?page_size=50${outcome ? `&outcome=${outcome}` : ""}`);
+export const oneCall = (id: number) => call<CallDetail>(`/api/calls/${id}`);
+export const callOfSession = (session: string) =>
+  call<CallDetail>(`/api/calls/session/${encodeURIComponent(session)}`);
+export const week = () => call<CallWeek>("/api/calls/week");

@@ -12,6 +12,8 @@ import type {
 export interface Actions {
   setStatus(booking: Reservation, status: ReservationStatus): void;
   moveCallback(callback: Callback, status: CallbackStatus, note: string): void;
+  // Open the call a booking or callback was made in.
+  openCallOf(session: string): void;
 }
 
 const STATUS_WORDS: Record<ReservationStatus, string> = {
@@ -112,6 +114,11 @@ function bookingRow(booking: Reservation, actions: Actions): HTMLTableRowElement
     const press = () => actions.setStatus(booking, status);
     return button(label, `${code}:${status}`, press, `${label}: ${who}`);
   });
+  const session = booking.session_id;
+  if (session) {
+    const open = () => actions.openCallOf(session);
+    buttons.push(button("Call", `${code}:call`, open, `The call that booked: ${who}`));
+  }
   const about = notes(booking.other_info);
   return el(
     "tr",
@@ -221,6 +228,11 @@ export function renderCallbacks(
     const buttons = [
       button("Resolve", `${key}:resolve`, press("resolved"), `Resolve: ${named(callback.name)}`),
     ];
+    const session = callback.session_id;
+    if (session) {
+      const open = () => actions.openCallOf(session);
+      buttons.push(button("Call", `${key}:call`, open, `The call: ${named(callback.name)}`));
+    }
     if (callback.status === "open") {
       buttons.unshift(
         button("Start", `${key}:start`, press("in_progress"), `Start: ${named(callback.name)}`),

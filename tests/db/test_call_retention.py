@@ -1,0 +1,42 @@
+"""The purge deletes calls' transcripts after restaurant.toml's transcript_days and clears the
+caller ID; the call's outcome, counts and codes stay."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.db.call_log import CallLog, no_facts
+from core.restaurant import Restaurant
+from core.services.calls import CallService
+from core.services.retention import purge_personal_data
+from tests.support.retention import NOW
+
+
+async def test_transcripts_are_kept_exactly_their_period_and_the_counts_stay(
+    calls: CallService, call_log: CallLog, restaurant: Restaurant
+) -> None:
+    assert restaurant.retention.transcript_days == 30
+    call_id = await call_log.open_call("room-1", "phone", "+6598207272")
+    await call_log.add_line(call_id, NOW, "caller", "greeter", "A table for 4, Mei Ling")
+    await call_log.add_line(call_id, NOW, "tool", "reservation", "booked K7M3QX for 4 on Sat 19:30")
+    await call_log.note_facts(call_id, no_facts() | {"booked": ["K7M3QX"], "covers": 4})
+    await call_log.end_call(call_id, caller_hung_up=True, failed=None)
+
+    kept = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=29))
+    assert kept.calls == 0
+    found = await call_log.call(call_id)
+    assert found is not None and len(found[1]) == 2 and found[0].caller_number == "+6598207272"
+
+    purged = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31))
+    assert purged.calls == 1
+    found = await call_log.call(call_id)
+    assert found is not None
+    record, lines = found
+    assert lines == [] and record.caller_number is None
+    assert record.transcript_removed_at is not None and record.anonymised_at is not None
+    # What the call did is still counted.
+    assert (record.outcome, record.booked, record.covers_booked) == ("booked", ["K7M3QX"], 4)
+    assert record.duration_seconds is not None
+    # A second run finds nothing more to do.
+    again = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31))
+    assert again.calls == 0

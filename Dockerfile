@@ -44,16 +44,10 @@ RUN python3.11 -m venv /opt/uv && /opt/uv/bin/pip install --quiet --no-cache-dir
 ENV UV_PYTHON=python3.11 UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy \
     UV_NO_CACHE=1
 WORKDIR /app
-# The dependencies first, in a layer of their own: a change of code does not reinstall them.
+# The dependencies only: the code is copied into the image by itself (below), so a change to
+# it rebuilds neither this layer nor the model files'.
 COPY pyproject.toml uv.lock ./
 RUN /opt/uv/bin/uv sync --locked --no-dev --no-group local --no-install-project
-COPY README.md ./
-COPY agent/ agent/
-COPY api/ api/
-COPY core/ core/
-COPY ops/ ops/
-COPY sql/ sql/
-RUN /opt/uv/bin/uv sync --locked --no-dev --no-group local
 
 # --- what runs ----------------------------------------------------------------------------------
 FROM python
@@ -61,11 +55,8 @@ RUN groupadd --system --gid 10001 receptionist \
     && useradd --system --uid 10001 --gid receptionist --create-home --home-dir /home/receptionist \
         --shell /usr/sbin/nologin receptionist
 WORKDIR /app
-COPY --from=build /app /app
-COPY restaurant.toml livekit.yaml ./
-COPY --from=web /web/dist web/dist
-COPY ops/container/entrypoint /usr/local/bin/receptionist-container
-ENV PATH=/app/.venv/bin:$PATH \
+COPY --from=build /app/.venv /app/.venv
+ENV PATH=/app/.venv/bin:$PATH PYTHONPATH=/app \
     # The API on every interface of the container (so keys must be strong: docs/privacy.md).
     API_HOST=0.0.0.0 API_PORT=8000 \
     # The worker's health endpoint (GET /) on every interface, for an orchestrator's probe.
@@ -79,6 +70,15 @@ USER receptionist
 RUN python -m livekit.agents download-files \
     && python -c "from livekit.local_inference import init_eot, init_vad; init_vad(); init_eot()" \
     && python -c "from livekit.plugins import silero; silero.VAD.load()"
+# The code last, owned by root and read-only to the user that runs it.
+COPY restaurant.toml livekit.yaml ./
+COPY sql/ sql/
+COPY core/ core/
+COPY agent/ agent/
+COPY api/ api/
+COPY ops/ ops/
+COPY --from=web /web/dist web/dist
+COPY ops/container/entrypoint /usr/local/bin/receptionist-container
 EXPOSE 8000 8081
 ENTRYPOINT ["receptionist-container"]
 CMD ["worker"]

@@ -70,3 +70,14 @@ def test_no_secret_is_on_a_command_line() -> None:
     assert "LIVEKIT_API_SECRET" in services["livekit"]["environment"]["LIVEKIT_KEYS"]
     assert "LIVEKIT_API_SECRET" in services["sip"]["environment"]["SIP_CONFIG_BODY"]
     assert "POSTGRES_PASSWORD" in services["api"]["environment"]["DATABASE_URL"]
+
+
+def test_the_build_context_holds_no_local_state_or_secret() -> None:
+    """The image is built from a list of what it needs: `.env` (secrets), `.data/` (the
+    embedded database, the generated staff key), environments and builds never reach it."""
+    lines = (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+    rules = [line for line in lines if line and not line.startswith("#")]
+    assert rules[0] == "*"
+    allowed = {rule.removeprefix("!").rstrip("/") for rule in rules if rule.startswith("!")}
+    assert not allowed & {".env", ".data", ".venv", ".tools", "web/node_modules", "web/dist"}
+    assert {"agent", "api", "core", "ops", "sql", "uv.lock"} <= allowed

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image for every role of the receptionist; its command picks one: `worker` (the voice
 # worker, `python -m agent start`), `api` (the API, the call page and the staff page), `migrate`
 # (apply migrations and exit). See docs/deploy.md.

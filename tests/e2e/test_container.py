@@ -17,7 +17,7 @@ from core.settings import PROJECT_ROOT
 from testkit.caller import Caller
 from testkit.stack import answers
 from tests.support.containers import ContainerStack, container
-from tests.support.stacks import missing, until
+from tests.support.stacks import book_by_voice, missing, until
 
 
 async def test_a_caller_is_served_by_the_api_and_worker_containers(
@@ -30,14 +30,7 @@ async def test_a_caller_is_served_by_the_api_and_worker_containers(
         await caller.join(stack.api_base)
         await until(lambda: caller.agent() is not None, "the agent to join the room", 60)
         await until(lambda: caller.agent_voiced_frames > 0, "the agent's greeting", 30)
-        await caller.say("booking.wav", trailing_silence=1.5)
-        await until(
-            lambda: any("Shall I book it?" in t for t in caller.said_by("agent")),
-            "the agent to read the booking back",
-            30,
-        )
-        await caller.say("confirm.wav", trailing_silence=1.5)
-        await until(lambda: bool(caller.notices), "the confirmation message", 30)
+        await book_by_voice(caller, timeout=30)
     finally:
         await caller.leave()
 

@@ -209,16 +209,17 @@ def start_api(env: dict[str, str], workdir: Path) -> tuple[Process, str]:
         workdir / "api.log",
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     # Generous: on a busy 2-core machine the API's imports alone can take many seconds.
-    api.start_and_wait(healthy, "the API to answer /healthz", 90)
+    api.start_and_wait(lambda: answers(f"{base}/healthz"), "the API to answer /healthz", 90)
     return api, base
+
+
+def answers(url: str) -> bool:
+    """Whether a GET of `url` answers 200 now (a health check)."""
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def start_worker(env: dict[str, str], workdir: Path) -> Process:

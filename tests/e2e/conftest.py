@@ -22,12 +22,23 @@ from testkit.stack import (
     LIVEKIT_SECRET,
     LiveKitServer,
     Process,
+    answers,
     api_and_worker,
     find_livekit_server,
+    free_port,
     start_api,
     start_worker,
 )
 from tests.support.browser import QUIET, chromium_path
+from tests.support.containers import (
+    BASE_IMAGE,
+    BUILD_SECONDS,
+    ContainerStack,
+    base_image_exists,
+    build_image,
+    container,
+    find_podman,
+)
 from tests.support.phone import Phone, Telephony, compose, find_program, staff_restaurant
 from tests.support.restaurants import midday_restaurant
 from tests.support.stacks import (
@@ -186,11 +197,62 @@ def staff_stack(migrated_url: str) -> Iterator[StaffStack]:
         api.stop()
 
 
+@pytest.fixture(scope="session")
+def podman() -> str:
+    """podman, and the local base image the product's image builds from (scripts/setup-podman)."""
+    found = find_podman()
+    if found is None or not base_image_exists(found):
+        missing(f"podman or its base image {BASE_IMAGE} is missing (run scripts/setup-podman)")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def container_stack(
+    podman: str, livekit_binary: str, migrated_url: str
+) -> Iterator[ContainerStack]:
+    """The repository's Dockerfile built now, its API and worker run as containers on the host's
+    network against this run's PostgreSQL and a livekit-server of their own."""
+    workdir = Path(tempfile.mkdtemp(prefix="receptionist-image-"))
+    BUILD_SECONDS.append(build_image(podman, workdir / "build.log"))
+    livekit = LiveKitServer(livekit_binary, workdir, target_load=100.0)
+    api_port, worker_port = free_port(), free_port()
+    # Loopback only: on the host's network the containers' ports are this machine's.
+    env = service_env(
+        migrated_url,
+        livekit.url,
+        API_HOST="127.0.0.1",
+        API_PORT=str(api_port),
+        WORKER_HOST="127.0.0.1",
+        WORKER_PORT=str(worker_port),
+    )
+    api_base, health = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{worker_port}/"
+    started: list[Process | LiveKitServer] = []
+    try:
+        livekit.start()
+        started.append(livekit)
+        api = container(podman, "api", env, workdir)
+        started.append(api)
+        # Generous: the first start of a container on a busy machine is slow.
+        api.start_and_wait(lambda: answers(f"{api_base}/healthz"), "the API container", 120)
+        worker = container(podman, "worker", env, workdir)
+        started.append(worker)
+        worker.start_and_wait(
+            lambda: "registered worker" in worker.output(), "the worker container to register", 180
+        )
+        yield ContainerStack(livekit, api, api_base, worker, workdir, health, env, podman)
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
 # How much of each process's log a failed test's report shows.
 LOG_LINES = 60
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for seconds in BUILD_SECONDS:
+        terminalreporter.write_line(f"the product's image built in {seconds:.1f} s")
     if TIME_TO_SERVICE:
         terminalreporter.section("time to service after each fault")
         for fault, seconds in TIME_TO_SERVICE:
@@ -205,8 +267,9 @@ def pytest_runtest_makereport(
     report = yield
     funcargs = getattr(item, "funcargs", {})
     processes: list[Process] = []
-    if isinstance(stack := funcargs.get("stack"), Stack):
-        processes += [stack.worker, stack.api, stack.livekit.child]
+    for name in ("stack", "container_stack"):
+        if isinstance(stack := funcargs.get(name), Stack):
+            processes += [stack.worker, stack.api, stack.livekit.child]
     if isinstance(phones := funcargs.get("phone_stack"), PhoneStack):
         processes += [phones.worker, phones.sip, phones.livekit.child]
     if isinstance(staff := funcargs.get("staff_stack"), StaffStack):

@@ -12,7 +12,7 @@ from core.db.call_records import CallRecords
 from core.db.reservations import ReservationStore
 from testkit.caller import Caller
 from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, wait_for
-from tests.support.stacks import Stack, until, until_async
+from tests.support.stacks import Stack, book_by_voice, until, until_async
 
 
 async def room_open(stack: Stack, name: str) -> bool:
@@ -41,15 +41,7 @@ async def test_a_caller_books_a_table_by_voice(
         await caller.silence(3.0)
         assert caller.said_by("caller") == []
 
-        await caller.say("booking.wav", trailing_silence=1.5)
-        await until(lambda: len(caller.said_by("caller")) == 1, "the caller's transcript", 20)
-        await until(
-            lambda: any("Shall I book it?" in t for t in caller.said_by("agent")),
-            "the agent to read the booking back",
-            20,
-        )
-        await caller.say("confirm.wav", trailing_silence=1.5)
-        await until(lambda: bool(caller.notices), "the confirmation message", 20)
+        await book_by_voice(caller)
         await until(
             lambda: any("confirmation code is" in t for t in caller.said_by("agent")),
             "the spoken confirmation code",

@@ -15,6 +15,7 @@ import pytest
 from livekit import api
 
 from testkit import stack
+from testkit.caller import Caller
 from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, LiveKitServer, Process
 from tests.support.phone import Phone, Telephony, compose
 
@@ -58,6 +59,19 @@ async def until_async(
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
         await asyncio.sleep(0.1)
+
+
+async def book_by_voice(caller: Caller, timeout: float = 20) -> None:
+    """The scripted booking call's two turns (BOOKING_CALL): the booking, which the agent reads
+    back; then the confirmation, after which the booking's room message arrives."""
+    await caller.say("booking.wav", trailing_silence=1.5)
+    await until(
+        lambda: any("Shall I book it?" in t for t in caller.said_by("agent")),
+        "the agent to read the booking back",
+        timeout,
+    )
+    await caller.say("confirm.wav", trailing_silence=1.5)
+    await until(lambda: bool(caller.notices), "the confirmation message", timeout)
 
 
 def missing(reason: str) -> None:

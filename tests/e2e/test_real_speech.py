@@ -48,6 +48,11 @@ def speech_worker(stack: Stack, migrated_url: str) -> Iterator[tuple[str, Proces
         models=MODELS,
         SPEECH_MODE="pipeline",
         STT_PROVIDER="local",
+        # The delays count from the end of speech, and on a busy machine recognizing a segment
+        # can take longer than a caller's pause: generous ceilings keep a number read in groups
+        # one turn there too. Which delay a transcript gets is still the turn rules' choice.
+        TURN_PATIENT_SECONDS="3",
+        TURN_HOLD_SECONDS="6",
     )
     with api_and_worker(env, stack.workdir / "real-speech") as started:
         yield started

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from core.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT, Settings
 from testkit.stack import Process
 from tests.support.stacks import Stack
 
@@ -109,7 +109,14 @@ def container(podman: str, role: str, env: dict[str, str], workdir: Path) -> Con
     The settings go in an env file only the owner reads (never `-e NAME=value` on podman's
     command line); a database on a Unix socket and the restaurant file are mounted in.
     """
-    settings = {name: value for name, value in env.items() if os.environ.get(name) != value}
+    # Every product setting `env` holds, even one this process's environment also has (CI sets
+    # DATABASE_URL), and whatever else `env` adds; not this machine's PATH, HOME and the rest.
+    product = {name.upper() for name in Settings.model_fields}
+    settings = {
+        name: value
+        for name, value in env.items()
+        if name in product or os.environ.get(name) != value
+    }
     mounts = {PROJECT_ROOT / "tests": "/app/tests", PROJECT_ROOT / "testkit": "/app/testkit"}
     settings["DATABASE_URL"], socket = _through_socket_mount(settings["DATABASE_URL"])
     if socket is not None:

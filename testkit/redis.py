@@ -26,6 +26,9 @@ def start_redis(workdir: Path, env: dict[str, str]) -> tuple[Process, str]:
         f'bind 127.0.0.1\nport {port}\nsave ""\nappendonly no\ndir {workdir}\n',
         encoding="utf-8",
     )
+    # Under scripts/test-any-day libfaketime is preloaded into every child, and Redis's first clock
+    # call recurses inside it and never returns; Redis keeps real time, as a real server would.
+    env = {key: value for key, value in env.items() if key != "LD_PRELOAD"}
     redis = Process("redis", [find_redis(), str(config)], env, workdir / f"redis-{port}.log")
     redis.start_and_wait(lambda: REDIS_READY in redis.output(), "Redis to start")
     return redis, f"redis://127.0.0.1:{port}/0"

@@ -49,7 +49,7 @@ def speech_worker(stack: Stack, migrated_url: str) -> Iterator[tuple[str, Proces
         SPEECH_MODE="pipeline",
         STT_PROVIDER="local",
     )
-    with api_and_worker(env, stack.workdir / "real-speech") as started:
+    with api_and_worker(env, stack.workdir / "real-speech", stack.livekit.api_ports[1]) as started:
         yield started
 
 

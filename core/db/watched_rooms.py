@@ -90,7 +90,7 @@ class WatchedRooms(Database):
 
     @bounded
     async def call_rooms(self) -> list[str]:
-        """The rooms this deployment answers, or may (not looked at yet)."""
+        """The rooms the leader found this deployment answers."""
         async with self._guard():
             found = await rows(QUERIES.call_rooms(self._pool, watch=self.watch))
         return [row["room"] for row in found]

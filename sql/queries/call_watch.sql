@@ -56,8 +56,9 @@ select :watch, listed, now() from unnest(:rooms::text[]) as listed
 on conflict (watch, room) do update set due_at = now();
 
 -- name: call_rooms(watch)
--- The rooms this deployment answers (or may: not looked at yet), for the cap on calls.
-select room from watched_rooms where watch = :watch and ours is not false;
+-- The rooms this deployment answers, for the cap on calls. One not looked at yet is counted by
+-- its caller's token meanwhile (api/live_calls.py), and another deployment's never.
+select room from watched_rooms where watch = :watch and ours;
 
 -- name: sweep_failed(watch)!
 -- The LiveKit server could not be listed: the rooms here may be stale.

@@ -59,18 +59,21 @@ async def test_a_deadline_is_kept_for_the_next_leader(store: object, pool: async
     assert await watch.due() == []
 
 
-async def test_a_room_not_ours_is_not_counted_and_a_failed_look_keeps_what_was_known(
+async def test_only_rooms_found_ours_are_counted_and_a_failed_look_keeps_what_was_known(
     store: object, pool: asyncpg.Pool
 ) -> None:
     watch = rooms(pool)
     await watch.event("theirs")
     await watch.event("unknown")
-    [theirs] = [s for s in await watch.due() if s.room == "theirs"]
-    await watch.looked(theirs, ours=False, due_in=None)
-    assert await watch.call_rooms() == ["unknown"]  # not looked at yet: counted
-    await watch.event("theirs")
-    [state] = [s for s in await watch.due() if s.room == "theirs"]
-    await watch.looked(state, ours=None, due_in=None)
+    due = {s.room: s for s in await watch.due()}
+    await watch.looked(due["theirs"], ours=False, due_in=None)
+    await watch.looked(due["unknown"], ours=True, due_in=None)
+    assert await watch.call_rooms() == ["unknown"]
+    # LiveKit could not be asked: each room stays as the last look found it.
+    for room in due:
+        await watch.event(room)
+    for state in await watch.due():
+        await watch.looked(state, ours=None, due_in=None)
     assert await watch.call_rooms() == ["unknown"]
 
 
@@ -85,8 +88,12 @@ async def test_the_sweep_looks_at_every_listed_room_and_forgets_the_rest(
         await watch.looked(state, ours=True, due_in=None)
     await watch.reconcile(["kept", "new"])
     assert sorted(state.room for state in await watch.due()) == ["kept", "new"]
-    assert sorted(await watch.call_rooms()) == ["kept", "new"]
+    # A room new to the sweep counts once the leader has looked at it.
+    assert await watch.call_rooms() == ["kept"]
     # Another watch's rows (another agent name on the same database) are its own.
-    assert sorted(await other.call_rooms()) == ["gone", "kept"]
+    assert await other.call_rooms() == []
+    assert await watch.swept_ago() is not None and await other.swept_ago() is None
     await watch.forget("kept")
-    assert await watch.call_rooms() == ["new"]
+    assert await watch.call_rooms() == []
+    await watch.sweep_failed()
+    assert await watch.swept_ago() is None

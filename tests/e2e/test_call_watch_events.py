@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import asyncpg
 import pytest
@@ -19,9 +17,8 @@ from livekit import api
 
 from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, LiveKitServer, Process, start_api
 from tests.support.database import INSPECT
-from tests.support.stacks import service_env
+from tests.support.stacks import service_env, until, until_async
 
-T = TypeVar("T")
 # Generous: a busy 2-core machine; the sweep that would also find the room is 60 s away.
 WAIT = 30.0
 
@@ -58,13 +55,8 @@ async def lkapi(watched: Watched) -> AsyncIterator[api.LiveKitAPI]:
         yield client
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool], what: str) -> T:
-    deadline = time.monotonic() + WAIT
-    while not ok(value := await probe()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what} (last: {value!r})")
-        await asyncio.sleep(0.2)
-    return value
+async def leading(watched: Watched) -> None:
+    await until(lambda: "watching call rooms" in watched.api.output(), "the API to lead", WAIT)
 
 
 async def test_a_room_event_is_looked_at_once_and_a_finished_room_forgotten(
@@ -77,22 +69,26 @@ async def test_a_room_event_is_looked_at_once_and_a_finished_room_forgotten(
             )
             return found
 
-    await eventually(
-        lambda: asyncio.sleep(0, watched.api.output()), lambda out: "watching call rooms" in out,
-        "the API to lead the watch",
-    )  # fmt: skip
+    await leading(watched)
     room = f"event-{uuid.uuid4().hex[:8]}"
-    created = time.monotonic()
     await lkapi.room.create_room(api.CreateRoomRequest(name=room, empty_timeout=300))
+
     # room_started, signed by livekit-server, taken by the API; the leader looked (no caller:
-    # nothing to do, nothing due) and knows the room is this deployment's.
-    found = await eventually(
-        row, lambda r: r is not None and r["ours"] is True and not r["due"], "the leader's look"
-    )
+    # nothing to do, nothing due) and knows the room is this deployment's. Within WAIT, well
+    # before the sweep (60 s) could have found it.
+    async def looked() -> bool:
+        found = await row()
+        return found is not None and found["ours"] is True and not found["due"]
+
+    await until_async(looked, "the leader's look", WAIT)
+    found = await row()
     assert found is not None and found["agentless_since"] is None
-    assert time.monotonic() - created < WAIT
     await lkapi.room.delete_room(api.DeleteRoomRequest(room=room))
-    await eventually(row, lambda r: r is None, "room_finished to forget the room")
+
+    async def forgotten() -> bool:
+        return await row() is None
+
+    await until_async(forgotten, "room_finished to forget the room", WAIT)
     # Every webhook was taken: none refused for its signature.
     out = watched.api.output()
     assert "route='/livekit/webhook' status=204" in out
@@ -102,10 +98,7 @@ async def test_a_room_event_is_looked_at_once_and_a_finished_room_forgotten(
 async def test_an_idle_server_is_listed_once_a_minute_not_polled(
     watched: Watched, lkapi: api.LiveKitAPI
 ) -> None:
-    await eventually(
-        lambda: asyncio.sleep(0, watched.api.output()), lambda out: "watching call rooms" in out,
-        "the API to lead the watch",
-    )  # fmt: skip
+    await leading(watched)
     await lkapi.room.create_room(api.CreateRoomRequest(name="idle", empty_timeout=300))
     before = watched.livekit.child.output().count("ListRooms")
     # The 2 s poll made five listings in this time; the sweep makes at most one.

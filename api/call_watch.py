@@ -170,7 +170,8 @@ class CallWatch:
             try:
                 ours, due_in = await self.check.look(state)
             except _LIVEKIT_DOWN as exc:
-                # Counted as it was, and tried again shortly.
+                # Counted as it was, and tried again shortly. (A room that has finished meanwhile
+                # answers "unavailable" too: the next sweep forgets it.)
                 await self.rooms.looked(state, ours=None, due_in=RETRY_AFTER)
                 logger.warning(
                     "call watch: room not looked at", extra={"error": type(exc).__name__}

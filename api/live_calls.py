@@ -1,14 +1,15 @@
 """How many calls this deployment carries now, for the cap on concurrent calls.
 
-Two things count: the call rooms the call watch (api/call_watch.py) last saw on the LiveKit
-server, every couple of seconds, and the tokens this process issued whose rooms that listing
-does not show yet (a room exists only once its caller joins). A token counts from the moment it
-is issued, so a burst of requests between two listings cannot slip past the cap; it stops
-counting once its room is listed (then the room counts) or after JOIN_WINDOW, when a caller who
-meant to join would have.
+Two things count: this deployment's call rooms, read every second from the call watch's rows
+(api/call_watch.py: kept by LiveKit's webhooks and the leader's sweep), and the tokens this
+process issued whose rooms that listing does not show yet (a room exists only once its caller
+joins). A token counts from the moment it is issued, so a burst of requests between two
+listings cannot slip past the cap; it stops counting once its room is listed (then the room
+counts) or after JOIN_WINDOW, when a caller who meant to join would have.
 
-A listing older than STALE_AFTER (LiveKit unreachable) is not trusted: only the tokens count
-then, rather than refusing every caller on a count nobody can check.
+A listing older than STALE_AFTER (the database unreachable, or the leader unable to list the
+LiveKit server's rooms) is not trusted: only the tokens count then, rather than refusing every
+caller on a count nobody can check.
 
 With REDIS_URL the tokens are counted across every API process (api/shared_calls.py); if Redis
 cannot be reached, this process's own are.
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 # The call page joins within a second or two of its token; a slow phone network takes longer.
 JOIN_WINDOW = 30.0
-# The watch lists the rooms every 2 s; a few missed listings mean it cannot reach LiveKit.
+# The watch reads the rooms every second; a few missed readings mean it cannot.
 STALE_AFTER = 10.0
 
 

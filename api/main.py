@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from api.access_log import install_access_log
 from api.body_limit import install_body_limit
-from api.call_watch import call_watch
+from api.call_watch import call_watch, watch_name
 from api.errors import PROBLEM_RESPONSES, install_error_handlers
 from api.live_calls import LiveCalls
 from api.routes import (
@@ -21,6 +21,7 @@ from api.routes import (
     docs,
     escalations,
     health,
+    livekit_webhook,
     metrics,
     occupancy,
     reservations,
@@ -36,6 +37,7 @@ from core.db.call_records import CallRecords
 from core.db.desk import DeskStore
 from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
+from core.db.watched_rooms import WatchedRooms
 from core.logs import configure_logging
 from core.notices.delivery import delivering
 from core.services.calls import CallService
@@ -70,8 +72,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     # Counted by the call watch, read by the token endpoint for the cap on concurrent calls.
     live_calls = LiveCalls(settings.max_concurrent_calls, shared=shared)
     watch = call_watch(settings, started.restaurant, live_calls)
+    hooks = None
     if watch is not None:
+        watch.rooms = WatchedRooms(pool, watch_name(settings), timeout=timeout)
         background.append(asyncio.create_task(watch.run(pool)))
+        # The watch exists only with the key and secret; they also check LiveKit's webhooks.
+        assert settings.livekit_api_key and settings.livekit_api_secret
+        hooks = livekit_webhook.webhooks(
+            watch.rooms,
+            settings.livekit_api_key.get_secret_value(),
+            settings.livekit_api_secret.get_secret_value(),
+        )
     try:
         async with delivering(settings, pool, started.restaurant):
             yield {
@@ -83,6 +94,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
                 "restaurant": started.restaurant,
                 "staff_keys": staff_keys,
                 "live_calls": live_calls,
+                "livekit_webhooks": hooks,
             }
     finally:
         for task in background:
@@ -119,6 +131,7 @@ app.include_router(calls.router)
 app.include_router(metrics.router)
 app.include_router(health.router)
 app.include_router(token.router)
+app.include_router(livekit_webhook.router)
 app.include_router(web.router)
 app.include_router(docs.router)
 token.install_token_cors(app)

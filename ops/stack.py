@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import yaml
 from livekit import api
 
+from api.routes.livekit_webhook import WEBHOOK_PATH
 from core.errors import StartupError
 from core.keys import fingerprint, is_loopback
 from core.settings import PROJECT_ROOT, Settings, get_settings
@@ -202,6 +203,12 @@ def livekit_command(settings: Settings, redis: dict[str, object] | None = None) 
     if not isinstance(config, dict):
         raise StartupError(f"{path} should hold livekit-server's settings as a YAML mapping.")
     config["port"] = _address(settings.livekit_url)[1]
+    # Its events drive the API's call watch, signed with the key the API checks them with.
+    key = settings.livekit_api_key.get_secret_value() if settings.livekit_api_key else ""
+    config["webhook"] = {
+        "api_key": os.environ.get("LIVEKIT_API_KEY") or key or "devkey",
+        "urls": [f"http://{settings.api_host}:{settings.api_port}{WEBHOOK_PATH}"],
+    }
     if redis is not None:
         config["redis"] = redis  # with REDIS_URL's password, if it has one
     path = _private(settings, "livekit-server.yaml")

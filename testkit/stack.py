@@ -137,6 +137,9 @@ class LiveKitServer:
     port: int = field(default_factory=free_port)
     tcp_port: int = field(default_factory=free_port)
     udp_port: int = field(default_factory=lambda: free_port(socket.SOCK_DGRAM))
+    # The ports of the APIs its webhooks go to (start_api's `port`): livekit-server sends each
+    # event to every one, and an API of another agent name on this server needs them too.
+    api_ports: tuple[int, ...] = field(default_factory=lambda: (free_port(), free_port()))
 
     def __post_init__(self) -> None:
         # The project's livekit.yaml, on ports free for this run.
@@ -148,6 +151,10 @@ class LiveKitServer:
             config["agents"] = {**(config.get("agents") or {}), "target_load": self.target_load}
         if self.redis is not None:
             config["redis"] = self.redis
+        config["webhook"] = {
+            "api_key": LIVEKIT_KEY,
+            "urls": [f"http://127.0.0.1:{port}/livekit/webhook" for port in self.api_ports],
+        }
         config_path = self.workdir / "livekit.yaml"
         config_path.write_text(yaml.safe_dump(config))
         env = dict(os.environ, LIVEKIT_KEYS=f"{LIVEKIT_KEY}: {LIVEKIT_SECRET}")
@@ -199,8 +206,10 @@ def service_env(
     return env
 
 
-def start_api(env: dict[str, str], workdir: Path) -> tuple[Process, str]:
-    port = free_port()
+def start_api(env: dict[str, str], workdir: Path, port: int | None = None) -> tuple[Process, str]:
+    """The API, on `port` (one its LiveKit server's webhooks go to, LiveKitServer.api_ports) or
+    a free one."""
+    port = port or free_port()
     api = Process(
         "api",
         [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
@@ -231,11 +240,13 @@ def start_worker(env: dict[str, str], workdir: Path) -> Process:
 
 
 @contextlib.contextmanager
-def api_and_worker(env: dict[str, str], workdir: Path) -> Iterator[tuple[str, Process]]:
-    """An API and a worker with these settings, logging under `workdir`; both stopped after,
-    also when the worker fails to start."""
+def api_and_worker(
+    env: dict[str, str], workdir: Path, port: int | None = None
+) -> Iterator[tuple[str, Process]]:
+    """An API (on `port`, as start_api) and a worker with these settings, logging under
+    `workdir`; both stopped after, also when the worker fails to start."""
     workdir.mkdir()
-    api, api_base = start_api(env, workdir)
+    api, api_base = start_api(env, workdir, port)
     try:
         worker = start_worker(env, workdir)
         try:

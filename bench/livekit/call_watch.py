@@ -1,13 +1,15 @@
 """Benchmark: the call watch's LiveKit API calls per minute, with 1 and 100 idle rooms.
 
     export PATH=$PWD/.tools/bin:$PATH
-    uv run --group bench python -m bench.livekit.call_watch    # --rooms 1,100 --seconds 30
+    uv run --group bench python -m bench.livekit.call_watch    # --rooms 1,100 --seconds 180
 
 Starts a throwaway embedded PostgreSQL (the watch's lead is an advisory lock there) and a real
 livekit-server from the project's livekit.yaml, creates the rooms (empty: no call under way, as
 at a quiet hour; an empty room costs the watch what a room with a quiet call does), then runs one
 API process's call watch (`api/call_watch.py`, leading) for `--seconds` and counts every LiveKit
-API request it makes, by method, and the lines livekit-server logs meanwhile.
+API request it makes, by method, and the lines livekit-server logs meanwhile. Idle rooms send
+no webhooks: what is left is the reconciliation sweep (every SWEEP_EVERY, 60 s), so the default
+window is three sweeps long.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ async def run(levels: list[int], seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rooms", default="1,100")
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=180.0)
     args = parser.parse_args()
     asyncio.run(run([int(n) for n in args.rooms.split(",")], args.seconds))
 

@@ -214,7 +214,7 @@ async def live(args: argparse.Namespace) -> None:
             **{FILES_ENV: ",".join(u.file for u in order)},
         )
         api, api_base = start_api(
-            service_env(database, livekit.url, models=MODELS, **base), workdir
+            service_env(database, livekit.url, models=MODELS, **base), workdir, livekit.api_ports[0]
         )
         children.append(api)
         for variant in args.variants:

@@ -111,7 +111,7 @@ async def run(args: argparse.Namespace) -> None:
             WORKER_LOAD_THRESHOLD=threshold,
             **dict(pair.split("=", 1) for pair in args.worker_env),
         )
-        api_process, api_base = start_api(env, workdir)
+        api_process, api_base = start_api(env, workdir, livekit.api_ports[0])
         children.append(api_process)
         worker = start_worker(env, workdir)
         children.append(worker)

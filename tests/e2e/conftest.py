@@ -89,7 +89,7 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
         livekit.start()
         started.append(livekit)
         env = service_env(migrated_url, livekit.url)
-        api, api_base = start_api(env, workdir)
+        api, api_base = start_api(env, workdir, livekit.api_ports[0])
         started.append(api)
         worker = start_worker(env, workdir)
         started.append(worker)
@@ -112,7 +112,10 @@ def limited(stack: Stack, migrated_url: str) -> Iterator[Deployment]:
     env = service_env(
         migrated_url, stack.livekit.url, models=CALLS_THAT_END, AGENT_NAME=LIMITED_AGENT, **LIMITED
     )
-    with api_and_worker(env, stack.workdir / "limited") as (api_base, worker):
+    with api_and_worker(env, stack.workdir / "limited", stack.livekit.api_ports[1]) as (
+        api_base,
+        worker,
+    ):
         yield Deployment(api_base, worker)
 
 
@@ -216,7 +219,7 @@ def container_stack(
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-image-"))
     BUILD_SECONDS.append(build_image(podman, workdir / "build.log"))
     livekit = LiveKitServer(livekit_binary, workdir, target_load=100.0)
-    api_port, worker_port = free_port(), free_port()
+    api_port, worker_port = livekit.api_ports[0], free_port()
     # Loopback only: on the host's network the containers' ports are this machine's.
     env = service_env(
         migrated_url,

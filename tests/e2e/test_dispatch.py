@@ -33,7 +33,10 @@ class Named:
 def named(stack: Stack, migrated_url: str) -> Iterator[Named]:
     """A second API and worker on the same server and database, registered under a name."""
     env = service_env(migrated_url, stack.livekit.url, AGENT_NAME=AGENT_NAME)
-    with api_and_worker(env, stack.workdir / "named") as (api_base, worker):
+    with api_and_worker(env, stack.workdir / "named", stack.livekit.api_ports[1]) as (
+        api_base,
+        worker,
+    ):
         yield Named(api_base, worker)
 
 

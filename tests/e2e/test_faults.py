@@ -42,7 +42,7 @@ class FaultStack:
         for n in range(apis):
             folder = self.workdir / f"api-{n}"
             folder.mkdir()
-            api, base = start_api(self.env, folder)
+            api, base = start_api(self.env, folder, self.livekit.api_ports[n])
             self.started.append(api)
             self.apis.append(api)
             self.api_base = self.api_base or base

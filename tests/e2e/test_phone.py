@@ -145,7 +145,7 @@ async def test_a_phone_caller_whose_agent_is_lost_is_put_through_to_the_staff_ph
         RESTAURANT_CONFIG=str(stack.restaurant_file),
     )
     (stack.workdir / "api").mkdir()
-    watch, _ = start_api(env, stack.workdir / "api")
+    watch, _ = start_api(env, stack.workdir / "api", stack.livekit.api_ports[0])
     answered_before = len(staff.heard())
     staff.start(seconds=150)
     # Quiet on the line, so that neither the agent nor PHONE_SILENCE_SECONDS ends the call first.

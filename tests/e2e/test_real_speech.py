@@ -54,7 +54,7 @@ def speech_worker(stack: Stack, migrated_url: str) -> Iterator[tuple[str, Proces
         TURN_PATIENT_SECONDS="3",
         TURN_HOLD_SECONDS="6",
     )
-    with api_and_worker(env, stack.workdir / "real-speech") as started:
+    with api_and_worker(env, stack.workdir / "real-speech", stack.livekit.api_ports[1]) as started:
         yield started
 
 

@@ -58,7 +58,10 @@ def turn_worker(stack: Stack, migrated_url: str) -> Iterator[TurnWorker]:
         models=NUMBER_IN_GROUPS,
         TURN_DEFAULT_SECONDS=str(DEFAULT),
     )
-    with api_and_worker(env, stack.workdir / "turn-taking") as (api_base, worker):
+    with api_and_worker(env, stack.workdir / "turn-taking", stack.livekit.api_ports[1]) as (
+        api_base,
+        worker,
+    ):
         yield TurnWorker(api_base, worker)
 
 

@@ -80,3 +80,9 @@ select exists (select 1 from pg_stat_activity where pid = :pid);
 -- name: end_notice_leases()!
 -- What time does to claimed notices: their leases run out, as if the claim were long ago.
 update staff_outbox set next_attempt_at = now() where state = 'pending';
+
+-- name: watched_room(watch, room)^
+-- One call-watch room's row, with whether it is due now.
+select room, ours, due_at <= now() as due, agentless_since, dispatched_at, told_at, released
+from watched_rooms
+where watch = :watch and room = :room;

@@ -39,6 +39,7 @@ from tests.support.containers import (
     container,
     find_podman,
 )
+from tests.support.multi_node import Cluster
 from tests.support.phone import Phone, Telephony, compose, find_program, staff_restaurant
 from tests.support.restaurants import midday_restaurant
 from tests.support.stacks import (
@@ -249,6 +250,17 @@ def container_stack(
             process.stop()
 
 
+@pytest.fixture(scope="module")
+def cluster(livekit_binary: str, migrated_url: str) -> Iterator[Cluster]:
+    """Redis, two livekit-server nodes on it, an API and a worker on each (multi_node.py)."""
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="receptionist-multi-")))
+    try:
+        cluster.start(livekit_binary, migrated_url)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 # How much of each process's log a failed test's report shows.
 LOG_LINES = 60
 
@@ -277,6 +289,8 @@ def pytest_runtest_makereport(
         processes += [phones.worker, phones.sip, phones.livekit.child]
     if isinstance(staff := funcargs.get("staff_stack"), StaffStack):
         processes.append(staff.api)
+    if isinstance(cluster := funcargs.get("cluster"), Cluster):
+        processes += cluster.logs()
     if isinstance(limited := funcargs.get("limited"), Deployment):
         processes.append(limited.worker)
     if report.failed:

@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 
 import httpx
-from livekit import rtc
+from livekit import api, rtc
 
 from core.db.reservations import ReservationStore
 from core.restaurant import load_restaurant
 from core.services.reservations import ReservationService
 from core.spoken.details import read_date
 from testkit.caller import Caller
-from testkit.stack import scripted_calls_restaurant, wait_for
+from testkit.stack import LIVEKIT_KEY, LIVEKIT_SECRET, scripted_calls_restaurant, wait_for
 from tests.support.e2e_race import TAKEN
 from tests.support.multi_node import TOKEN_LIMIT, Cluster, Node
 from tests.support.stacks import TIME_TO_SERVICE, until
@@ -35,8 +35,9 @@ READ_BACK = "Shall I book it?"
 
 
 @asynccontextmanager
-async def caller_of(node: Node) -> AsyncIterator[Caller]:
-    """A caller holding a token from `node`'s API, joined where the token says."""
+async def caller_of(node: Node, room_on: Node | None = None) -> AsyncIterator[Caller]:
+    """A caller holding a token from `node`'s API, joined where the token says; with `room_on`,
+    its room is made on that node first (livekit-server otherwise picks one at random)."""
     caller = Caller()
     async with httpx.AsyncClient() as http:
         answer = await http.post(f"{node.api_base}/api/token", json={})
@@ -44,6 +45,11 @@ async def caller_of(node: Node) -> AsyncIterator[Caller]:
     token = answer.json()
     # Each API names its own node: with no load balancer in front, that is where callers go.
     assert token["server_url"] == node.livekit.url
+    if room_on is not None:
+        http_url = node.livekit.url.replace("ws://", "http://")
+        async with api.LiveKitAPI(http_url, LIVEKIT_KEY, LIVEKIT_SECRET) as server:
+            request = api.CreateRoomRequest(name=token["room_name"], node_id=room_on.node_id())
+            await server.room.create_room(request)
     try:
         await caller.connect(token["server_url"], token["participant_token"])
         yield caller
@@ -74,8 +80,12 @@ async def test_callers_from_either_api_are_served(cluster: Cluster) -> None:
     async with caller_of(cluster.nodes[0]) as first, caller_of(cluster.nodes[1]) as second:
         await asyncio.gather(greeted(first, 0.0), greeted(second, 0.0))
         for caller in (first, second):
-            assert len(cluster.served_by(caller.room.name)) == 1
+            [worker] = cluster.served_by(caller.room.name)
             assert caller.statuses == []
+            # Where livekit-server put each room and which worker took it (pytest -s).
+            room_node = cluster.room_node(caller.room.name)
+            on = next(node.name for node in cluster.nodes if node.node_id() == room_node)
+            print(f"room on node {on}, served by the worker of node {cluster.node_of(worker).name}")
     # One call watch for the cluster: the APIs name the same LIVEKIT_URL, and one leads.
     watching = [node for node in cluster.nodes if "watching call rooms" in node.api_output()]
     assert len(watching) == 1
@@ -194,11 +204,16 @@ async def test_racing_for_the_last_seats_from_different_workers(
         assert draining.process is not None
         draining.process.send_signal(signal.SIGTERM)
         stopped = time.monotonic()
-        async with caller_of(second_node) as second:
+        # The next room on the stopped worker's node: only the other node has a worker for it.
+        its_node = cluster.node_of(draining)
+        async with caller_of(second_node, room_on=its_node) as second:
             report("one worker stopped: call served by the other", await greeted(second, stopped))
             [other] = cluster.served_by(second.room.name)
-            # So calls land on both workers (whichever took the first).
+            # So calls land on both workers (whichever took the first), and a worker takes
+            # jobs for rooms on a node it is not registered with.
             assert {draining.log, other.log} == {worker.log for worker in cluster.workers}
+            assert cluster.room_node(second.room.name) == its_node.node_id()
+            assert cluster.node_of(other) is not its_node
             # Both ask for the same table at once, then both say yes at once.
             await asyncio.gather(*(c.say("booking.wav", 1.5) for c in (first, second)))
             await until(

@@ -10,6 +10,7 @@ address in production: the call watch is one per LIVEKIT_URL and agent (docs/sca
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,10 @@ class Node:
     def api_output(self) -> str:
         assert self.api is not None
         return self.api.output()
+
+    def node_id(self) -> str:
+        """livekit-server's id for this node (a new one each start)."""
+        return str(re.findall(r'"nodeID": "(ND_\w+)"', self.livekit.child.output())[-1])
 
     def registrations(self) -> int:
         """How often this node's worker has registered with it (again after a restart)."""
@@ -109,6 +114,16 @@ class Cluster:
                 for r in worker.records()
             )
         ]
+
+    def node_of(self, worker: Process) -> Node:
+        return next(node for node in self.nodes if node.worker is worker)
+
+    def room_node(self, room: str) -> str:
+        """The id of the node livekit-server placed `room` on, from its nodes' logs."""
+        placed = re.compile(rf'"room": "{re.escape(room)}", "selectedNodeID": "(ND_\w+)"')
+        found = [m for node in self.nodes for m in placed.findall(node.livekit.child.output())]
+        assert found, f"no node placed {room}"
+        return str(found[-1])
 
     def logs(self) -> list[Process]:
         return [p for p in self.started if isinstance(p, Process)] + [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,13 +93,28 @@ class Cluster:
             node.livekit.start()
             self.started.append(node.livekit)
         watched = self.nodes[0].livekit.url
-        for node, port in zip(self.nodes, api_ports, strict=True):
+
+        def start_api_of(node: Node, port: int) -> Process:
             env = dict(node.env, LIVEKIT_URL=watched, LIVEKIT_PUBLIC_URL=node.livekit.url)
             node.api, node.api_base = start_api(env, node.workdir, port)
-            self.started.append(node.api)
-        for node in self.nodes:
-            self.workers.append(node.start_worker())
-            self.started.append(self.workers[-1])
+            return node.api
+
+        # All four at once: on a busy 2-core machine their start-ups (imports, the worker's
+        # models) take minutes one after another.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            pairs = zip(self.nodes, api_ports, strict=True)
+            starts = [pool.submit(start_api_of, node, port) for node, port in pairs]
+            starts += [pool.submit(node.start_worker) for node in self.nodes]
+        failed: list[BaseException] = []
+        for start in starts:
+            # A start that timed out has stopped its own process.
+            if (error := start.exception()) is not None:
+                failed.append(error)
+            else:
+                self.started.append(start.result())
+        self.workers = [node.worker for node in self.nodes if node.worker is not None]
+        if failed:
+            raise failed[0]
 
     def stop(self) -> None:
         for process in reversed(self.started):

@@ -29,7 +29,7 @@ from core.services.calls import CallService
 from core.services.proofs import FailedProofs
 from core.services.reservations import ReservationService
 from tests.support.calls import LIMITS, SESSION_ID, Call, Notices, in_call
-from tests.support.days import LUNCH_BEGUN, SATURDAY, TODAY, service_at
+from tests.support.days import LUNCH_BEGUN, SATURDAY, TODAY, book_regulars, service_at
 from tests.support.evals import judge_last_reply, say
 
 pytestmark = pytest.mark.evals
@@ -110,14 +110,8 @@ async def test_a_full_evening_gets_the_nearest_times(
 ) -> None:
     # Fill Saturday 19:00 to the last cover.
     capacity = service.restaurant.booking.capacity_covers
-    for index, party in enumerate([8] * (capacity // 8) + [capacity % 8] * bool(capacity % 8)):
-        await service.create(
-            phone_number=f"+659000{index:04d}",
-            name="Regular",
-            reservation_date=SATURDAY,
-            reservation_time=time(19, 0),
-            party_size=party,
-        )
+    parties = [8] * (capacity // 8) + [capacity % 8] * bool(capacity % 8)
+    await book_regulars(service, SATURDAY, time(19, 0), parties)
     async with phone_call(model) as session:
         await say(session, "A table for four on Saturday at 7pm please.")
         result = await say(session, "It's for Lee, 8123 4567.")

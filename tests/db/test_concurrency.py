@@ -13,7 +13,7 @@ from core.db.reservations import ReservationStore
 from core.errors import BookingRejected, Reason
 from core.restaurant import Restaurant
 from core.services.reservations import ReservationService
-from tests.support.days import DINNER, NOW, SATURDAY
+from tests.support.days import DINNER, NOW, SATURDAY, book_regulars
 
 RACERS = 60
 
@@ -29,14 +29,7 @@ async def wide_service(
 
 
 async def fill(service: ReservationService, covers: list[int]) -> None:
-    for i, party in enumerate(covers):
-        await service.create(
-            phone_number=f"+659000{i:04d}",
-            name="Regular",
-            reservation_date=SATURDAY,
-            reservation_time=DINNER,
-            party_size=party,
-        )
+    await book_regulars(service, SATURDAY, DINNER, covers)
 
 
 async def race(service: ReservationService, parties: list[int]) -> list[object]:

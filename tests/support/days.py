@@ -28,6 +28,20 @@ def service_at(service: ReservationService, instant: datetime) -> ReservationSer
     return ReservationService(service.store, service.restaurant, clock=lambda: instant)
 
 
+async def book_regulars(
+    service: ReservationService, day: date, at: time, parties: list[int]
+) -> None:
+    """Book these parties of regulars (each its own phone number) at `day` `at`, to fill it."""
+    for index, party in enumerate(parties):
+        await service.create(
+            phone_number=f"+659000{index:04d}",
+            name="Regular",
+            reservation_date=day,
+            reservation_time=at,
+            party_size=party,
+        )
+
+
 # Tuesday 24 November 2026, 12:05 in Singapore: twenty minutes into a lunch booked for 11:45.
 LUNCH_BEGUN = datetime(2026, 11, 24, 4, 5, tzinfo=UTC)
 

@@ -21,19 +21,7 @@ import pytest
 
 from core.db.reservations import ReservationStore
 from testkit.voices import hear, speak_lines, stretches
-from tests.support.e2e_speech import (
-    ASK_AGAIN,
-    ASK_TIME,
-    BOOKED_START,
-    FIRST_GROUP,
-    READ_BACK_END,
-    REAL_SPEECH,
-    REQUEST,
-    SECOND_GROUP,
-    TIME,
-    YES,
-    taken_turns,
-)
+from tests.support import e2e_speech as speech
 from tests.support.phone import Listener, compose, recording
 from tests.support.stacks import (
     PhoneStack,
@@ -46,10 +34,10 @@ from tests.support.stacks import (
 # The line's caller ID, and the number the caller reads out instead.
 OFFICE = "+6562345678"
 SAID = "+6598207272"
-# The microphone after each line: long enough that it never runs out while the agent answers.
-QUIET = 240.0
 # Recognizing a segment takes about its length again on a busy machine, on top of the call.
 TURN_TIMEOUT = 120
+# The microphone after each line: it never runs out while the test waits for the agent.
+QUIET = 2.5 * TURN_TIMEOUT
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +48,18 @@ def phone_models() -> str:
 @pytest.fixture(scope="module")
 def phone_settings() -> dict[str, str]:
     # The agent speaks Piper too. A caller waiting on a slow recognizer is not a silent one.
-    return {**REAL_SPEECH, "TTS_PROVIDER": "local", "PHONE_SILENCE_SECONDS": "120"}
+    return {**speech.REAL_SPEECH, "TTS_PROVIDER": "local", "PHONE_SILENCE_SECONDS": "120"}
 
 
 def microphones(workdir: Path) -> dict[str, Path]:
     """Each of the caller's answers as a microphone: the line, then quiet."""
     request, at, first, second, yes = speak_lines(
-        REQUEST, TIME, FIRST_GROUP, SECOND_GROUP, YES, sample_rate=8000
+        speech.REQUEST,
+        speech.TIME,
+        speech.FIRST_GROUP,
+        speech.SECOND_GROUP,
+        speech.YES,
+        sample_rate=8000,
     )
     # The number in two groups, with the pause of someone reading it off a card.
     answers: dict[str, list[str | float | bytes]] = {
@@ -97,20 +90,23 @@ async def test_a_phone_booking_is_what_the_caller_said_and_the_agent_is_heard(
 
     async def agent_says(text: str, what: str) -> None:
         def said() -> bool:
-            return any(text in line or ASK_AGAIN in line for line in listener.said_to(caller))
+            return any(
+                text in line or speech.ASK_AGAIN in line for line in listener.said_to(caller)
+            )
 
         try:
             await until(said, what, timeout=TURN_TIMEOUT)
         except TimeoutError as timeout:
             raise AssertionError(f"{timeout}; the worker heard {heard()}") from None
-        assert ASK_AGAIN not in listener.said_to(caller), heard()
+        assert speech.ASK_AGAIN not in listener.said_to(caller), heard()
 
     def heard() -> list[str]:
         """What the worker's recognizer wrote for the caller's lines."""
         return [line for speaker, line in listener.lines if speaker == caller]
 
     started = time.monotonic()
-    phone.start(f"/dial {stack.dial}", seconds=QUIET + 60)
+    # baresip's own limit: the call and six waits at most.
+    phone.start(f"/dial {stack.dial}", seconds=6 * TURN_TIMEOUT + 60)
     try:
         await until(lambda: bool(records(stack, "phone call", since)), "the call", TURN_TIMEOUT)
         session = call_session(stack, since)
@@ -125,13 +121,13 @@ async def test_a_phone_booking_is_what_the_caller_said_and_the_agent_is_heard(
             TURN_TIMEOUT,
         )
         phone.speak(lines["request"])
-        await agent_says(ASK_TIME, "the agent to ask the time")
+        await agent_says(speech.ASK_TIME, "the agent to ask the time")
         phone.speak(lines["time"])
         await agent_says("calling from", "the agent to offer the caller ID")
         phone.speak(lines["number"])
-        await agent_says(READ_BACK_END, "the read-back")
+        await agent_says(speech.READ_BACK_END, "the read-back")
         phone.speak(lines["yes"])
-        await agent_says(BOOKED_START, "the booking's code")
+        await agent_says(speech.BOOKED_START, "the booking's code")
         took = time.monotonic() - started
     finally:
         phone.stop()
@@ -149,7 +145,7 @@ async def test_a_phone_booking_is_what_the_caller_said_and_the_agent_is_heard(
     ), heard()
     assert booked.session_id == session
     # The two groups made one turn, and the yes to the read-back booked it.
-    turns = taken_turns(stack.worker, session)
+    turns = speech.taken_turns(stack.worker, session)
     assert [t["expected"] for t in turns] == ["free_text", "datetime", "phone", "yes_no"], heard()
     assert turns[2]["reason"] == "whole_phone", heard()
 

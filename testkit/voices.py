@@ -48,3 +48,38 @@ def speak(text: str, *, sample_rate: int = 48000, voice: PiperTTS | None = None)
 def hear(frame: rtc.AudioFrame, threads: int = 1) -> str:
     """What the packaged Whisper writes for `frame`, as the worker's local recognizer would."""
     return transcribe(load_whisper(RECOGNIZER, CACHE, threads), to_whisper_audio(frame))
+
+
+def speak_lines(*lines: str, sample_rate: int) -> list[bytes]:
+    """Each line in the caller's voice as s16 mono PCM at `sample_rate` (16 kHz for a WebRTC
+    caller, 8 kHz for a phone's microphone)."""
+    voice = caller_voice()
+    return [bytes(speak(line, sample_rate=sample_rate, voice=voice).data) for line in lines]
+
+
+def stretches(
+    frame: rtc.AudioFrame, *, gap: float = 1.0, floor: float = 0.02
+) -> list[rtc.AudioFrame]:
+    """The voiced stretches of a recording (s16 mono), split where it is quiet for `gap` seconds.
+
+    Quiet is a 20 ms window whose RMS is below `floor` of full scale; each stretch keeps 0.2 s
+    either side, as the call's VAD pads a segment.
+    """
+    pcm = np.frombuffer(frame.data, dtype=np.int16).astype(np.float32) / 32768
+    window = frame.sample_rate // 50
+    count = len(pcm) // window
+    rms = np.sqrt((pcm[: count * window].reshape(count, window) ** 2).mean(axis=1))
+    voiced = np.flatnonzero(rms > floor)
+    if not len(voiced):
+        return []
+    # Runs of voiced windows, joined across pauses shorter than `gap`.
+    breaks = np.flatnonzero(np.diff(voiced) > gap * 50)
+    starts = [voiced[0], *voiced[breaks + 1]]
+    ends = [*voiced[breaks], voiced[-1]]
+    pad = 10  # windows: 0.2 s
+    found = []
+    for start, end in zip(starts, ends, strict=True):
+        piece = pcm[max(0, start - pad) * window : (end + 1 + pad) * window]
+        samples = (piece * 32768).astype(np.int16)
+        found.append(rtc.AudioFrame(samples.tobytes(), frame.sample_rate, 1, len(samples)))
+    return found

@@ -108,6 +108,12 @@ def phone_models() -> str:
 
 
 @pytest.fixture(scope="module")
+def phone_settings() -> dict[str, str]:
+    """Settings of the phone stack's worker besides its defaults; a module overrides it."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def limited(stack: Stack, migrated_url: str) -> Iterator[Deployment]:
     """A deployment with low limits (LIMITED) beside the stack's own, on its LiveKit server."""
     env = service_env(
@@ -140,6 +146,7 @@ async def phone_stack(
     telephony_programs: dict[str, str],
     migrated_url: str,
     phone_models: str,
+    phone_settings: dict[str, str],
 ) -> AsyncIterator[PhoneStack]:
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-phone-"))
     telephony = Telephony(
@@ -165,7 +172,7 @@ async def phone_stack(
             AGENT_NAME=PHONE_AGENT,
             models=phone_models,
             RESTAURANT_CONFIG=str(restaurant_file),
-            PHONE_SILENCE_SECONDS="10",
+            **({"PHONE_SILENCE_SECONDS": "10"} | phone_settings),
         )
         worker = start_worker(env, workdir)
         started.append(worker)

@@ -13,23 +13,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import time
 
-import numpy as np
 import pytest
 
 from core.db.reservations import ReservationStore
 from testkit.caller import Caller
 from testkit.stack import Process, api_and_worker
-from testkit.voices import caller_voice, speak
+from testkit.voices import speak_lines
 from tests.support.e2e_speech import (
     ASK_AGAIN,
     ASK_PHONE,
     ASK_TIME,
     FIRST_GROUP,
     READ_BACK_END,
+    REAL_SPEECH,
     REQUEST,
     SECOND_GROUP,
     TIME,
     YES,
+    taken_turns,
 )
 from tests.support.stacks import Stack, service_env, until
 
@@ -46,31 +47,19 @@ def speech_worker(stack: Stack, migrated_url: str) -> Iterator[tuple[str, Proces
         stack.livekit.url,
         AGENT_NAME=AGENT_NAME,
         models=MODELS,
-        SPEECH_MODE="pipeline",
-        STT_PROVIDER="local",
-        # The delays count from the end of speech, and on a busy machine recognizing a segment
-        # can take longer than a caller's pause: generous ceilings keep a number read in groups
-        # one turn there too. Which delay a transcript gets is still the turn rules' choice.
-        TURN_PATIENT_SECONDS="3",
-        TURN_HOLD_SECONDS="6",
+        **REAL_SPEECH,
     )
     with api_and_worker(env, stack.workdir / "real-speech", stack.livekit.api_ports[1]) as started:
         yield started
-
-
-def voiced(*lines: str) -> list[bytes]:
-    voice = caller_voice()
-    return [
-        np.frombuffer(speak(line, sample_rate=16000, voice=voice).data, dtype=np.int16).tobytes()
-        for line in lines
-    ]
 
 
 async def test_a_booking_is_what_the_caller_said(
     speech_worker: tuple[str, Process], store: ReservationStore
 ) -> None:
     api_base, worker = speech_worker
-    request, at, first, second, yes = voiced(REQUEST, TIME, FIRST_GROUP, SECOND_GROUP, YES)
+    request, at, first, second, yes = speak_lines(
+        REQUEST, TIME, FIRST_GROUP, SECOND_GROUP, YES, sample_rate=16000
+    )
     caller = Caller()
 
     async def agent_says(text: str, what: str) -> None:
@@ -113,10 +102,6 @@ async def test_a_booking_is_what_the_caller_said(
         "+6598207272",
     ), heard
     # The two groups made one turn, ended as a whole number once the second came.
-    turns = [
-        r
-        for r in worker.records()
-        if r.get("message") == "turn taken" and r.get("session") == caller.room.name
-    ]
+    turns = taken_turns(worker, caller.room.name)
     assert [t["expected"] for t in turns] == ["free_text", "datetime", "phone", "yes_no"], heard
     assert turns[2]["reason"] == "whole_phone", heard

@@ -1,10 +1,12 @@
-"""Stand-ins for the real-speech end-to-end test (tests/e2e/test_real_speech.py).
+"""Stand-ins for the real-speech end-to-end tests (tests/e2e/test_real_speech.py, over WebRTC,
+and tests/e2e/test_real_speech_phone.py, over SIP).
 
-SPEECH_MODELS_FACTORY=tests.support.e2e_speech:heard_booking, with STT_PROVIDER=local: the worker
-hears the caller through the local Whisper (the product's own `agent/local_speech.py`), and the
-stand-in language model passes what was recognized into the tools as it was written, so what is
-booked is what the recognizer heard and the product's readers understood. Only the day and the
-name are scripted. The agent's voice stays a tone: the caller does not need to understand it.
+SPEECH_MODELS_FACTORY=tests.support.e2e_speech:heard_booking, with REAL_SPEECH's settings: the
+worker hears the caller through the local Whisper (the product's own `agent/local_speech.py`),
+and the stand-in language model passes what was recognized into the tools as it was written, so
+what is booked is what the recognizer heard and the product's readers understood. Only the day
+and the name are scripted. The agent speaks with the local Piper voice where TTS_PROVIDER=local
+(the phone test hears it), otherwise in a tone (the WebRTC caller does not need to understand it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from agent.speech_models import SpeechModels, local_speech
 from core.settings import Settings
 from testkit.scripted_llm import Request, Rule, ScriptedLLM, Step, call, say
+from testkit.stack import Process
 from testkit.standins import ToneTTS
 from tests.support.e2e_models import AVAILABLE, BOOKED, booked, greeting, read_back
 
@@ -24,8 +27,22 @@ FIRST_GROUP, SECOND_GROUP = "nine eight two zero", "seven two seven two"
 YES = "Yes, that's right."
 ASK_TIME = "What time would you like?"
 ASK_PHONE = "And what's your phone number?"
+# On a phone line with caller ID the agent offers that number instead (agent/agents/prompts.py).
+OFFER_LINE = "Shall I put the booking under the number you're calling from, ending {}, or another?"
+_LINE_ENDING = re.compile(r"calling from, ending (\d{4})")
 ASK_AGAIN = "Sorry, could you say that again?"
 READ_BACK_END = "Shall I book it?"
+BOOKED_START = "You're booked."
+# The worker's settings for these tests. The delays count from the end of speech, and on a busy
+# machine recognizing a segment can take longer than a caller's pause: generous ceilings keep a
+# number read in groups one turn there too. Which delay a transcript gets is still the turn
+# rules' choice.
+REAL_SPEECH = {
+    "SPEECH_MODE": "pipeline",
+    "STT_PROVIDER": "local",
+    "TURN_PATIENT_SECONDS": "3",
+    "TURN_HOLD_SECONDS": "6",
+}
 
 
 def _heard(request: Request) -> str:
@@ -49,7 +66,7 @@ def _answer(request: Request) -> list[Step]:
     asked = (request.texts("assistant") or [""])[-1]
     if ASK_TIME in asked:
         return [call("record_booking_details", time=_heard(request))]
-    if ASK_PHONE in asked:
+    if ASK_PHONE in asked or "calling from" in asked:
         return [call("record_booking_details", phone=_heard(request))]
     if READ_BACK_END in asked and re.match(r"^\s*yes\b", _heard(request), re.IGNORECASE):
         return [call("confirm_booking")]
@@ -60,7 +77,11 @@ def _next_question(request: Request) -> list[Step]:
     if "Not understood" in request.trigger:
         return [say(ASK_AGAIN)]
     asked = " ".join(request.texts("assistant"))
-    return [call("check_availability")] if ASK_PHONE in asked else [say(ASK_PHONE)]
+    if ASK_PHONE in asked or "calling from" in asked:
+        return [call("check_availability")]
+    # With the caller ID the agent offers the number the call comes from, as it is told to.
+    line = _LINE_ENDING.search("\n".join(request.texts("system")))
+    return [say(OFFER_LINE.format(line[1]) if line else ASK_PHONE)]
 
 
 def heard_booking(settings: Settings) -> SpeechModels:
@@ -76,4 +97,14 @@ def heard_booking(settings: Settings) -> SpeechModels:
             Rule(prompt=re.compile("."), then=[say("Is there anything else I can help with?")]),
         ]
     )
-    return SpeechModels(stt=local_speech(settings)["stt"], llm=model, tts=ToneTTS())
+    local = local_speech(settings)
+    return SpeechModels(stt=local["stt"], llm=model, tts=local.get("tts") or ToneTTS())
+
+
+def taken_turns(worker: Process, session: str) -> list[dict[str, object]]:
+    """The worker's "turn taken" records of one call: what was expected, why each ended."""
+    return [
+        r
+        for r in worker.records()
+        if r.get("message") == "turn taken" and r.get("session") == session
+    ]

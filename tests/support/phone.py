@@ -45,11 +45,14 @@ def find_program(name: str) -> str | None:
     return found
 
 
-def compose(path: Path, parts: list[str | float]) -> float:
-    """A phone microphone: fixtures by name and seconds of silence, in order; its length."""
+def compose(path: Path, parts: list[str | float | bytes]) -> float:
+    """A phone microphone: fixtures by name, 8 kHz s16 PCM (a line in the Piper voice) and
+    seconds of silence, in order; its length."""
     samples = array.array("h")
     for part in parts:
-        if isinstance(part, str):
+        if isinstance(part, bytes):
+            samples.frombytes(part)
+        elif isinstance(part, str):
             with wave.open(str(PHONE_AUDIO / f"{part}.wav"), "rb") as wav:
                 assert wav.getframerate() == RATE and wav.getnchannels() == 1
                 samples.frombytes(wav.readframes(wav.getnframes()))
@@ -163,6 +166,11 @@ class Phone:
         self.process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT)
         wait_for(lambda: "baresip is ready" in self.output(), f"{self.name} to start", 30)
 
+    def speak(self, microphone: Path) -> None:
+        """Play another WAV as the microphone from now on (baresip's /ausrc, mid-call): a caller
+        who answers when the agent has asked, however long the agent took."""
+        self.send(f"/ausrc aufile,{microphone}")
+
     def send(self, command: str) -> None:
         """A command line to baresip's console (the cons module), e.g. "/sndcode 123#"."""
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
@@ -254,3 +262,11 @@ def loudest(path: Path, window: float = 0.5) -> float:
         if chunk:
             best = max(best, math.sqrt(sum(s * s for s in chunk) / len(chunk)) / 32768)
     return best
+
+
+def recording(path: Path) -> rtc.AudioFrame:
+    """A phone's recording (sndfile's 16-bit mono WAV) as one frame."""
+    with wave.open(str(path), "rb") as wav:
+        assert wav.getsampwidth() == 2 and wav.getnchannels() == 1
+        pcm = wav.readframes(wav.getnframes())
+        return rtc.AudioFrame(pcm, wav.getframerate(), 1, len(pcm) // 2)

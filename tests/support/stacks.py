@@ -108,7 +108,7 @@ class PhoneStack:
     # The sample restaurant, with the staff phone taking transferred calls at every hour.
     restaurant_file: Path
 
-    def phone(self, name: str, user: str, parts: list[str | float]) -> tuple[Phone, float]:
+    def phone(self, name: str, user: str, parts: list[str | float | bytes]) -> tuple[Phone, float]:
         """A caller's phone with this microphone script, configured, and the script's length."""
         microphone = self.workdir / f"{name}.wav"
         seconds = compose(microphone, parts)

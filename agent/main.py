@@ -96,11 +96,16 @@ async def entrypoint(ctx: JobContext) -> None:
     async def summarise_usage() -> None:
         log_usage(session, state.session_id)
 
+    metrics = CallMetrics(session, record)
+
+    async def close() -> None:
+        # In this order (livekit runs shutdown callbacks side by side): the call's record is
+        # written, and counted by its outcome, before its pool closes.
+        await metrics.ended()
+        await pool.close()
+
     ctx.add_shutdown_callback(summarise_usage)
-    # In this order: the call's record is written before its pool closes.
-    ctx.add_shutdown_callback(record.finish)
-    ctx.add_shutdown_callback(CallMetrics(session, record).ended)
-    ctx.add_shutdown_callback(pool.close)
+    ctx.add_shutdown_callback(close)
     await session.start(
         agent=state.agents["greeter"],
         room=ctx.room,

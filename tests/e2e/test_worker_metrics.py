@@ -3,7 +3,9 @@ booking over WebRTC (real LiveKit server, worker and job process; scripted model
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -38,12 +40,16 @@ def value(
     return samples.get((name, frozenset((labels or {}).items())), 0.0)
 
 
-async def test_a_call_moves_the_workers_metrics(stack: Stack) -> None:
+async def until_idle(stack: Stack, what: str) -> None:
     async def idle() -> bool:
         return value(await scrape(stack), "receptionist_worker_calls_in_progress") == 0
 
+    await until_async(idle, what, 60)
+
+
+async def test_a_call_moves_the_workers_metrics(stack: Stack) -> None:
     # An earlier test's call on this stack may still be ending.
-    await until_async(idle, "the worker's earlier calls to end", 60)
+    await until_idle(stack, "the worker's earlier calls to end")
     before = await scrape(stack)
     booked = value(before, "receptionist_worker_calls_ended_total", BOOKED)
     replies = value(before, "receptionist_worker_reply_delay_seconds_count")
@@ -71,3 +77,27 @@ async def test_a_call_moves_the_workers_metrics(stack: Stack) -> None:
     # Nothing failed in this call.
     assert not [key for key in after if key[0] == "receptionist_worker_tool_errors_total"]
     assert after[("receptionist_db_timeouts_total", frozenset())] == 0
+
+
+async def test_a_killed_job_process_is_no_longer_a_call_in_progress(stack: Stack) -> None:
+    await until_idle(stack, "the worker's earlier calls to end")
+    ended = await scrape(stack)
+    caller = Caller()
+    try:
+        await caller.join(stack.api_base)
+        await until(lambda: caller.agent_voiced_frames > 0, "the agent's greeting")
+        assert value(await scrape(stack), "receptionist_worker_calls_in_progress") == 1
+        [started] = [
+            r for r in stack.worker.records()
+            if r.get("message") == "call started" and r.get("session") == caller.room.name
+        ]  # fmt: skip
+        # Killed, it cannot say its call is over: the worker drops its live gauge.
+        os.kill(int(str(started["pid"])), signal.SIGKILL)
+    finally:
+        await caller.leave()
+    await until_idle(stack, "the killed call to leave the gauge")
+    # Nor did it end as a call: no outcome moved.
+    after = await scrape(stack)
+    assert {k: v for k, v in after.items() if k[0] == "receptionist_worker_calls_ended_total"} == {
+        k: v for k, v in ended.items() if k[0] == "receptionist_worker_calls_ended_total"
+    }

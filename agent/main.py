@@ -12,6 +12,7 @@ from dotenv import load_dotenv
 from livekit.agents import AgentSession, JobContext, JobProcess, cli, room_io
 
 from agent.call.limits import attach_call_limits, session_options
+from agent.call.recording import check_recording, keep_recording, record_option
 from agent.call.room_messages import RoomNotifier
 from agent.call.start import caller_key, new_call, resume
 from agent.call.state import CallLimits, CallState
@@ -65,6 +66,7 @@ async def entrypoint(ctx: JobContext) -> None:
         notify=RoomNotifier(ctx.room),
         limits=CallLimits.of(settings),
     )
+    state.recorded = settings.record_calls
     # The fault tests find a call's job process by this line.
     logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
     # The caller is in the room when the job starts (they made it); a phone caller is a SIP
@@ -96,9 +98,15 @@ async def entrypoint(ctx: JobContext) -> None:
         log_usage(session, state.session_id)
 
     ctx.add_shutdown_callback(summarise_usage)
-    # In this order: the call's record is written before its pool closes.
-    ctx.add_shutdown_callback(record.finish)
-    ctx.add_shutdown_callback(pool.close)
+
+    async def finish_call() -> None:
+        # In this order: the recording kept and linked, the call's record written, its pool
+        # closed (shutdown callbacks run side by side).
+        await keep_recording(ctx, record, settings)
+        await record.finish()
+        await pool.close()
+
+    ctx.add_shutdown_callback(finish_call)
     await session.start(
         agent=state.agents["greeter"],
         room=ctx.room,
@@ -107,8 +115,9 @@ async def entrypoint(ctx: JobContext) -> None:
         room_options=room_io.RoomOptions(delete_room_on_close=True),
         # Said here, not left to the server's per-job flag: livekit-agents records audio,
         # transcript, traces and logs for LiveKit Cloud's observability unless told not to
-        # (docs/privacy.md). The call's record for staff is this project's own.
-        record=False,
+        # (docs/privacy.md). The call's record for staff is this project's own; its audio only
+        # with RECORD_CALLS (agent/call/recording.py).
+        record=record_option(settings),
     )
 
 
@@ -147,6 +156,7 @@ def main() -> None:
         )
     try:
         # Checked here, once, so that a mistake is one clear line, not an error in every job.
+        check_recording(settings)
         started = asyncio.run(start_up(settings))
         # A local model that cannot load (or be fetched) stops the worker here, naming its setting.
         local = local_speech(settings)

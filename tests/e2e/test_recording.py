@@ -15,7 +15,7 @@ from core.db.call_log import CallLog
 from testkit.caller import Caller
 from testkit.stack import API_KEY
 from tests.support.e2e_models import RECORDED
-from tests.support.stacks import Deployment, Stack, book_by_voice, until, until_async
+from tests.support.stacks import Deployment, Stack, booked_by_voice, until, until_async
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 # A 20 ms window louder than -40 dBFS is voiced; the silence the recorder writes is zeros.
@@ -53,12 +53,7 @@ async def call_and_book(api_base: str) -> Caller:
             "the greeting's end",
             20,
         )
-        await book_by_voice(caller)
-        await until(
-            lambda: any("confirmation code is" in t for t in caller.said_by("agent")),
-            "the spoken confirmation code",
-            20,
-        )
+        await booked_by_voice(caller)
     finally:
         await caller.leave()
     return caller

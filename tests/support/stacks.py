@@ -76,6 +76,16 @@ async def book_by_voice(caller: Caller, timeout: float = 20) -> None:
     await until(lambda: bool(caller.notices), "the confirmation message", timeout)
 
 
+async def booked_by_voice(caller: Caller) -> None:
+    """book_by_voice, and then the agent saying the booking's confirmation code."""
+    await book_by_voice(caller)
+    await until(
+        lambda: any("confirmation code is" in t for t in caller.said_by("agent")),
+        "the spoken confirmation code",
+        20,
+    )
+
+
 def missing(reason: str) -> None:
     """Skip for want of a program; in CI, fail."""
     if os.environ.get("CI"):

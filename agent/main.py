@@ -12,6 +12,7 @@ from dotenv import load_dotenv
 from livekit.agents import AgentSession, JobContext, JobProcess, cli, room_io
 
 from agent.call.limits import attach_call_limits, session_options
+from agent.call.recording import check_recording, keep_recording, record_option
 from agent.call.room_messages import RoomNotifier
 from agent.call.start import caller_key, new_call, resume
 from agent.call.state import CallLimits, CallState
@@ -66,6 +67,7 @@ async def entrypoint(ctx: JobContext) -> None:
         notify=RoomNotifier(ctx.room),
         limits=CallLimits.of(settings),
     )
+    state.recorded = settings.record_calls
     # The fault tests find a call's job process by this line.
     logger.info("call started", extra={"session": state.session_id, "pid": os.getpid()})
     # The caller is in the room when the job starts (they made it); a phone caller is a SIP
@@ -99,8 +101,9 @@ async def entrypoint(ctx: JobContext) -> None:
     metrics = CallMetrics(session, record)
 
     async def close() -> None:
-        # In this order (livekit runs shutdown callbacks side by side): the call's record is
-        # written, and counted by its outcome, before its pool closes.
+        # In this order (livekit runs shutdown callbacks side by side): the recording kept and
+        # linked, the call's record written and counted by its outcome, its pool closed.
+        await keep_recording(ctx, record, settings)
         await metrics.ended()
         await pool.close()
 
@@ -114,8 +117,9 @@ async def entrypoint(ctx: JobContext) -> None:
         room_options=room_io.RoomOptions(delete_room_on_close=True),
         # Said here, not left to the server's per-job flag: livekit-agents records audio,
         # transcript, traces and logs for LiveKit Cloud's observability unless told not to
-        # (docs/privacy.md). The call's record for staff is this project's own.
-        record=False,
+        # (docs/privacy.md). The call's record for staff is this project's own; its audio only
+        # with RECORD_CALLS (agent/call/recording.py).
+        record=record_option(settings),
     )
 
 
@@ -154,6 +158,7 @@ def main() -> None:
         )
     try:
         # Checked here, once, so that a mistake is one clear line, not an error in every job.
+        check_recording(settings)
         started = asyncio.run(start_up(settings))
         # A local model that cannot load (or be fetched) stops the worker here, naming its setting.
         local = local_speech(settings)

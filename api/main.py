@@ -40,6 +40,7 @@ from core.db.reservations import ReservationStore
 from core.db.watched_rooms import WatchedRooms
 from core.logs import configure_logging
 from core.notices.delivery import delivering
+from core.recordings import RecordingFolder
 from core.services.calls import CallService
 from core.services.desk import StaffDesk
 from core.services.reservations import ReservationService
@@ -68,7 +69,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     reservations = ReservationService(
         ReservationStore(pool, timeout=timeout), started.restaurant, notify_staff=False
     )
-    background = [asyncio.create_task(purge_daily(records, started.restaurant, reservations.now))]
+    recordings = RecordingFolder(settings.recordings_folder)
+    background = [
+        asyncio.create_task(purge_daily(records, started.restaurant, reservations.now, recordings))
+    ]
     # Counted by the call watch, read by the token endpoint for the cap on concurrent calls.
     live_calls = LiveCalls(settings.max_concurrent_calls, shared=shared)
     watch = call_watch(settings, started.restaurant, live_calls)
@@ -91,6 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
                 "calls": CallService(records, notify_staff=False),
                 "desk": StaffDesk(reservations, DeskStore(pool, timeout=timeout)),
                 "call_log": CallLog(pool, timeout=timeout),
+                "recordings": recordings,
                 "restaurant": started.restaurant,
                 "staff_keys": staff_keys,
                 "live_calls": live_calls,

@@ -297,3 +297,6 @@ class CallDetailPublic(Call):
     """One call: the whole number, for staff to call back, and its transcript."""
 
     lines: list[CallLine]
+    # How many recordings of its audio there are (RECORD_CALLS): one per agent that served it,
+    # each at /api/calls/{id}/recording?part=N.
+    recordings: int = 0

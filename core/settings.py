@@ -202,12 +202,22 @@ class Settings(BaseSettings):
     max_bookings_per_call: int = Field(default=3, ge=1, le=50)
     max_callbacks_per_call: int = Field(default=2, ge=1, le=50)
 
+    # Recording calls' audio (both voices), off unless asked for; on, the greeting says so and
+    # each call's recording is kept in recordings_dir (DATA_DIR/recordings when unset) until
+    # restaurant.toml's transcript_days (docs/privacy.md).
+    record_calls: bool = False
+    recordings_dir: Path | None = None
+
+    @property
+    def recordings_folder(self) -> Path:
+        return self.recordings_dir or self.data_dir / "recordings"
+
     @property
     def livekit_api_url(self) -> str:
         """livekit_url for LiveKit's server API, which speaks HTTP."""
         return self.livekit_url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
 
-    @field_validator("staff_webhook_url", "staff_webhook_secret", mode="before")
+    @field_validator("staff_webhook_url", "staff_webhook_secret", "recordings_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # `STAFF_WEBHOOK_URL=` in a .env file means "none", as for the other optional settings.

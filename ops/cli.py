@@ -14,6 +14,7 @@ from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
 from core.errors import StartupError
 from core.logs import configure_logging
+from core.recordings import RecordingFolder
 from core.services.calls import CallService
 from core.services.reservations import ReservationService, utc_now
 from core.services.retention import Purged, purge_personal_data
@@ -62,8 +63,8 @@ def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
         purged = asyncio.run(purge_database(settings))
         print(
             f"Anonymised {purged.reservations} reservations, {purged.escalations} callbacks "
-            f"and {purged.handoffs} handoffs, and deleted {purged.failed_proofs} failed proofs, "
-            "older than their retention period."
+            f"and {purged.handoffs} handoffs, and deleted {purged.failed_proofs} failed proofs "
+            f"and {purged.recordings} call recordings, older than their retention period."
         )
         return 0
     made = asyncio.run(seed_database(settings, days=args.days))
@@ -85,7 +86,8 @@ async def purge_database(settings: Settings) -> Purged:
     )
     try:
         records = CallRecords(pool, timeout=settings.db_timeout_seconds)
-        return await purge_personal_data(records, started.restaurant, utc_now())
+        recordings = RecordingFolder(settings.recordings_folder)
+        return await purge_personal_data(records, started.restaurant, utc_now(), recordings)
     finally:
         await pool.close()
 

@@ -21,8 +21,10 @@ class Greeter(ReceptionAgent):
             booked = [describe_booking(r) for r in self.state.booked_earlier]
             return prompts.resumed_call(booked)
         if self.state.previous_agent is None:
+            # Callers must know before they say anything (docs/privacy.md, "Recording calls").
+            recorded = ", tell them that this call is recorded," if self.state.recorded else ""
             return (
-                f"Greet the caller: thank them for calling {self.state.restaurant.name} "
-                "and ask how you can help."
+                f"Greet the caller: thank them for calling {self.state.restaurant.name}"
+                f"{recorded} and ask how you can help."
             )
         return "Ask what else you can help with."

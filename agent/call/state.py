@@ -132,6 +132,8 @@ class CallState:
     # Which caller in which live room this is (agent/call/start.py:caller_key); None until the
     # caller has joined.
     caller_key: str | None = None
+    # Whether the call's audio is recorded (RECORD_CALLS): the greeting says so.
+    recorded: bool = False
     agents: dict[str, Agent] = field(default_factory=dict)
     previous_agent: Agent | None = None
     # The data the latest handoff carried, for the handoff log (agent/hooks/handoff_log.py).

@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Path, Query
+from fastapi.responses import FileResponse
 
-from api.deps import CallLogDep, DeskDep, RestaurantDep, staff_router
+from api.deps import CallLogDep, DeskDep, RecordingsDep, RestaurantDep, staff_router
 from api.errors import NOT_FOUND_RESPONSES
 from api.schemas import CallDetailPublic, CallPagePublic, CallPublic, IsoDate
 from core.db.call_log import CallLog
@@ -74,9 +75,34 @@ async def one_call(
     return await _detail(log, call_id)
 
 
+@router.get(
+    "/{call_id}/recording",
+    summary="A recording of the call's audio (Ogg Opus; the caller left, the agent right)",
+    response_class=FileResponse,
+    responses=NOT_FOUND_RESPONSES | {200: {"content": {"audio/ogg": {}}}},
+)
+async def recording(
+    log: CallLogDep,
+    folder: RecordingsDep,
+    call_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    part: Annotated[int, Query(ge=1, le=100, description="Which agent's part, from 1.")] = 1,
+) -> FileResponse:
+    names = await log.recordings(call_id)
+    if names is None:
+        raise CallNotFound("There is no call with that id.")
+    # A name whose file the purge has deleted, in a purge that did not commit, is none either.
+    found = folder.find(names[part - 1]) if part <= len(names) else None
+    if found is None:
+        raise CallNotFound("That call has no such recording (recording off, or past retention).")
+    return FileResponse(found, media_type="audio/ogg", filename=f"call-{call_id}-{part}.ogg")
+
+
 async def _detail(log: CallLog, call_id: int) -> CallDetailPublic:
     found = await log.call(call_id)
     if found is None:
         raise CallNotFound("There is no call with that id.")
     call, lines = found
-    return CallDetailPublic.model_validate(call.model_dump() | {"lines": lines})
+    recordings = await log.recordings(call_id) or []
+    return CallDetailPublic.model_validate(
+        call.model_dump() | {"lines": lines, "recordings": len(recordings)}
+    )

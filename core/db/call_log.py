@@ -114,6 +114,18 @@ class CallLog(Database):
         return Call.model_validate(dict(row)), [CallLine.model_validate(dict(r)) for r in lines]
 
     @bounded
+    async def add_recording(self, call_id: int, name: str) -> None:
+        async with self._guard():
+            await QUERIES.add_call_recording(self._pool, call_id=call_id, name=name)
+
+    @bounded
+    async def recordings(self, call_id: int) -> list[str] | None:
+        """The names of a call's recordings (RECORDINGS_DIR), oldest first; None: no call."""
+        async with self._guard():
+            found = await QUERIES.get_call_recordings(self._pool, call_id=call_id)
+        return None if found is None else list(found)
+
+    @bounded
     async def call_of_session(self, session_id: str) -> int | None:
         """The call a booking or callback was made in, by its session."""
         async with self._guard():

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from core.db.call_records import CallRecords
 from core.errors import DatabaseUnavailable
+from core.recordings import RecordingFolder
 from core.restaurant import Restaurant
 
 logger = logging.getLogger(__name__)
@@ -41,20 +42,33 @@ class Purged:
     failed_proofs: int
     # Calls whose transcript was deleted and caller ID cleared.
     calls: int = 0
+    # Recordings of calls deleted (their files, and the calls' links to them).
+    recordings: int = 0
 
 
-async def purge_personal_data(store: CallRecords, restaurant: Restaurant, now: datetime) -> Purged:
+async def purge_personal_data(
+    store: CallRecords,
+    restaurant: Restaurant,
+    now: datetime,
+    recordings: RecordingFolder | None = None,
+) -> Purged:
     """Anonymise every row older than its retention period, now."""
-    purged = await purge_if_due(store, restaurant, now, once_every=None)
+    purged = await purge_if_due(store, restaurant, now, once_every=None, recordings=recordings)
     assert purged is not None  # always runs without a period
     return purged
 
 
 async def purge_if_due(
-    store: CallRecords, restaurant: Restaurant, now: datetime, *, once_every: timedelta | None
+    store: CallRecords,
+    restaurant: Restaurant,
+    now: datetime,
+    *,
+    once_every: timedelta | None,
+    recordings: RecordingFolder | None = None,
 ) -> Purged | None:
     """The purge, if no process has run it within `once_every` (None: run it now); None when
-    another process has or is running it."""
+    another process has or is running it. Calls' recordings go with their transcripts (the
+    same content, in audio), deleted from `recordings`; without it they are kept."""
     keep = restaurant.retention
     today = restaurant.local_now(now).date()
     counts = await store.anonymise_older_than(
@@ -63,6 +77,7 @@ async def purge_if_due(
         recorded_before=now - timedelta(days=keep.handoff_days),
         called_before=now - timedelta(days=keep.transcript_days),
         once_every=once_every,
+        delete_recordings=None if recordings is None else recordings.delete,
     )
     if counts is None:
         return None
@@ -75,19 +90,25 @@ async def purge_if_due(
             "handoffs": purged.handoffs,
             "failed_proofs": purged.failed_proofs,
             "calls": purged.calls,
+            "recordings": purged.recordings,
         },
     )
     return purged
 
 
 async def purge_daily(
-    store: CallRecords, restaurant: Restaurant, clock: Callable[[], datetime]
+    store: CallRecords,
+    restaurant: Restaurant,
+    clock: Callable[[], datetime],
+    recordings: RecordingFolder | None = None,
 ) -> None:
     """Look now, then every CHECK_EVERY, and purge when due (once a day across every
     process), until cancelled; an outage only delays it."""
     while True:
         try:
-            await purge_if_due(store, restaurant, clock(), once_every=PURGE_EVERY)
+            await purge_if_due(
+                store, restaurant, clock(), once_every=PURGE_EVERY, recordings=recordings
+            )
         except DatabaseUnavailable:
             logger.warning("personal data purge postponed: database unavailable")
         await asyncio.sleep(CHECK_EVERY.total_seconds())

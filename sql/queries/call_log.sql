@@ -118,3 +118,11 @@ select outcome, count(*)::integer as calls from calls group by outcome;
 -- name: count_pending_notices()$
 -- Staff notices still waiting to be delivered, for /metrics.
 select count(*)::integer from staff_outbox where state = 'pending';
+
+-- name: add_call_recording(call_id, name)!
+-- A recording of the call, kept in RECORDINGS_DIR under `name`.
+update calls set recordings = array_append(recordings, :name) where id = :call_id;
+
+-- name: get_call_recordings(call_id)$
+-- The names of a call's recordings, oldest first; null when there is no such call.
+select recordings from calls where id = :call_id;

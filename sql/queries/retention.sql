@@ -78,3 +78,16 @@ select exists (
 -- name: finish_periodic_run(task)!
 -- In the same transaction as the work: its time, committed with it.
 update periodic_runs set finished_at = now() where task = :task;
+
+-- name: forget_call_recordings(started_before)
+-- Unlink the recordings of calls started before the cut-off; the names unlinked, for their
+-- files to be deleted in the same transaction.
+with due as (
+    select id, recordings from calls
+    where started_at < :started_before
+      and recordings <> '{}'
+    for update
+), cleared as (
+    update calls c set recordings = '{}' from due where c.id = due.id
+)
+select unnest(due.recordings) as name from due;

@@ -1,11 +1,16 @@
 """The purge deletes calls' transcripts after restaurant.toml's transcript_days and clears the
-caller ID; the call's outcome, counts and codes stay."""
+caller ID; the call's outcome, counts and codes stay. Their recordings go with them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
 
 from core.db.call_log import CallLog, no_facts
+from core.recordings import RecordingFolder
 from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.retention import purge_personal_data
@@ -40,3 +45,42 @@ async def test_transcripts_are_kept_exactly_their_period_and_the_counts_stay(
     # A second run finds nothing more to do.
     again = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31))
     assert again.calls == 0
+
+
+async def test_recordings_go_with_their_transcripts(
+    calls: CallService, call_log: CallLog, restaurant: Restaurant, tmp_path: Path
+) -> None:
+    folder = RecordingFolder(tmp_path / "recordings")
+    call_id = await call_log.open_call("room-1", "phone", "+6598207272")
+    names = []
+    for part in (b"first agent", b"resumed call's agent"):
+        source = tmp_path / "audio.ogg"
+        source.write_bytes(part)
+        names.append(folder.keep(source))
+        await call_log.add_recording(call_id, names[-1])
+    other = await call_log.open_call("room-2", "web", None)
+    assert await call_log.recordings(call_id) == names and await call_log.recordings(other) == []
+    files = [folder.find(name) for name in names]
+    assert all(path is not None and path.stat().st_mode & 0o777 == 0o600 for path in files)
+
+    kept = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=29), folder)
+    assert kept.recordings == 0 and await call_log.recordings(call_id) == names
+    # Without the folder to delete them from, the purge keeps the links (no file is orphaned).
+    unlinked = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31))
+    assert unlinked.recordings == 0 and await call_log.recordings(call_id) == names
+
+    purged = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), folder)
+    assert purged.recordings == 2
+    assert await call_log.recordings(call_id) == []
+    assert [folder.find(name) for name in names] == [None, None]
+    assert list(folder.root.iterdir()) == []
+    again = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), folder)
+    assert again.recordings == 0
+
+
+async def test_only_a_recordings_own_name_can_be_linked(call_log: CallLog) -> None:
+    call_id = await call_log.open_call("room-1", "web", None)
+    for name in ("../../etc/passwd.ogg", "+6598207272.ogg", "A" * 32 + ".ogg"):
+        with pytest.raises(asyncpg.CheckViolationError):
+            await call_log.add_recording(call_id, name)
+    assert await call_log.recordings(call_id) == []

@@ -48,6 +48,7 @@ from tests.support.stacks import (
     LIMITED_AGENT,
     PHONE_AGENT,
     PHONE_CALLS,
+    RECORDING_AGENT,
     TIME_TO_SERVICE,
     Deployment,
     PhoneStack,
@@ -84,13 +85,21 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-e2e-"))
     # These tests prove the call, not admission control: a CI machine busy with Chromium must
     # not make livekit-server withhold the job from the worker (its default target load is 0.7).
-    livekit = LiveKitServer(livekit_binary, workdir, target_load=100.0)
+    # Webhooks for its API, the limited deployment's and the recording one's.
+    ports = (free_port(), free_port(), free_port())
+    livekit = LiveKitServer(livekit_binary, workdir, target_load=100.0, api_ports=ports)
     started: list[Process | LiveKitServer] = []
     try:
         livekit.start()
         started.append(livekit)
-        # Its worker serves its metrics, on a port it logs (tests/e2e/test_worker_metrics.py).
-        env = service_env(migrated_url, livekit.url, WORKER_METRICS_PORT="0")
+        # Its worker serves its metrics, on a port it logs (tests/e2e/test_worker_metrics.py);
+        # not recording (the default): tests/e2e/test_recording.py finds nothing here.
+        env = service_env(
+            migrated_url,
+            livekit.url,
+            WORKER_METRICS_PORT="0",
+            RECORDINGS_DIR=str(workdir / "recordings"),
+        )
         api, api_base = start_api(env, workdir, livekit.api_ports[0])
         started.append(api)
         worker = start_worker(env, workdir)
@@ -124,6 +133,22 @@ def limited(stack: Stack, migrated_url: str) -> Iterator[Deployment]:
         api_base,
         worker,
     ):
+        yield Deployment(api_base, worker)
+
+
+@pytest.fixture(scope="module")
+def recording(stack: Stack, migrated_url: str) -> Iterator[Deployment]:
+    """A deployment that records its calls (RECORD_CALLS), beside the stack's own."""
+    workdir = stack.workdir / "recording"
+    env = service_env(
+        migrated_url,
+        stack.livekit.url,
+        AGENT_NAME=RECORDING_AGENT,
+        RECORD_CALLS="true",
+        RECORDINGS_DIR=str(workdir / "recordings"),
+    )
+    # Its API on the port of the LiveKit server's third webhook (LiveKitServer.api_ports).
+    with api_and_worker(env, workdir, stack.livekit.api_ports[2]) as (api_base, worker):
         yield Deployment(api_base, worker)
 
 

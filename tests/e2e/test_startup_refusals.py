@@ -134,3 +134,19 @@ def test_the_worker_names_a_local_model_it_cannot_load(migrated_url: str) -> Non
         .startswith("LOCAL_STT_MODEL=/no/such/whisper-model: cannot load it")
     )
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"LIVEKIT_URL": "wss://restaurant-abc123.livekit.cloud"},
+        {"LIVEKIT_OBSERVABILITY_URL": "https://observe.example.com"},
+    ],
+)
+def test_the_worker_refuses_recording_that_livekit_agents_would_upload(
+    where: dict[str, str],
+) -> None:
+    done = start_worker(OPENAI_API_KEY="sk-test", RECORD_CALLS="true", **where)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("RECORD_CALLS is on, but")
+    assert "Traceback" not in done.stderr

@@ -96,10 +96,16 @@ def booked(request: Request) -> list[Step]:
     ]
 
 
+# The greeting of a deployment that records calls (RECORD_CALLS; agent/agents/greeter.py).
+RECORDED = "Thank you for calling. This call is recorded. How can I help?"
+
+
 def booking_call(settings: Settings) -> SpeechModels:
-    """One caller books a table in two utterances; each job process gets fresh models."""
+    """One caller books a table in two utterances; each job process gets fresh models. The
+    greeting says the call is recorded when the greeter is told to."""
     model = ScriptedLLM(
         [
+            Rule(agent="greeter", prompt=re.compile("call is recorded"), then=[say(RECORDED)]),
             greeting(),
             table_for_four(phone="9820 7272"),
             # On entry, with everything already said, the reservation agent checks the table.

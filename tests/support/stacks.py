@@ -29,6 +29,8 @@ PHONE_AGENT = "receptionist-phone"
 CALLS_THAT_END = "tests.support.e2e_models:web_calls_that_end"
 LIMITED_AGENT = "receptionist-limited"
 LIMITED = {"WEB_SILENCE_SECONDS": "4", "MAX_CALL_SECONDS": "40", "MAX_CONCURRENT_CALLS": "1"}
+# A deployment on the shared LiveKit server that records its calls (tests/e2e/test_recording.py).
+RECORDING_AGENT = "receptionist-recording"
 # (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py and
 # printed at the end of the run by tests/e2e/conftest.py.
 TIME_TO_SERVICE: list[tuple[str, float]] = []

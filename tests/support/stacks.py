@@ -63,7 +63,7 @@ async def until_async(
         await asyncio.sleep(0.1)
 
 
-async def book_by_voice(caller: Caller, timeout: float = 20) -> None:
+async def book_by_voice(caller: Caller, timeout: float = 45) -> None:
     """The scripted booking call's two turns (BOOKING_CALL): the booking, which the agent reads
     back; then the confirmation, after which the booking's room message arrives."""
     await caller.say("booking.wav", trailing_silence=1.5)

@@ -37,7 +37,8 @@ def racing_call(settings: Settings) -> SpeechModels:
     """booking_call's two turns, under a random Singapore mobile number (one per job process:
     each call gets fresh models); a booking refused for want of seats is answered with the
     nearest times the tool offered."""
-    phone = "9" + "".join(random.choice("0123456789") for _ in range(7))
+    # Singapore has no mobile numbers starting 99: one would be refused and asked for again.
+    phone = "9" + random.choice("012345678") + "".join(random.choices("0123456789", k=6))
     spoken = " ".join(_DIGITS[int(d)] for d in phone)
     line = (
         "Hi, I'd like a table for four this Saturday at seven pm. My name is Mei Ling and my "

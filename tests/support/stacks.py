@@ -31,6 +31,10 @@ LIMITED_AGENT = "receptionist-limited"
 LIMITED = {"WEB_SILENCE_SECONDS": "4", "MAX_CALL_SECONDS": "40", "MAX_CONCURRENT_CALLS": "1"}
 # A deployment on the shared LiveKit server that records its calls (tests/e2e/test_recording.py).
 RECORDING_AGENT = "receptionist-recording"
+# The product's bounds are for a restaurant's server; on CI's two busy cores a database call
+# took over DB_TIMEOUT_SECONDS' 2 s (the booking was refused as "not answering"), and a caller
+# waiting on another's turn in a two-caller test sat silent past WEB_SILENCE_SECONDS' 30 s.
+PATIENT = {"DB_TIMEOUT_SECONDS": "20", "WEB_SILENCE_SECONDS": "300"}
 # (fault, seconds until the caller was served or told), filled by tests/e2e/test_faults.py and
 # printed at the end of the run by tests/e2e/conftest.py.
 TIME_TO_SERVICE: list[tuple[str, float]] = []
@@ -39,8 +43,9 @@ TIME_TO_SERVICE: list[tuple[str, float]] = []
 def service_env(
     database_url: str, livekit_url: str, *, models: str = BOOKING_CALL, **extra: str
 ) -> dict[str, str]:
-    """testkit.stack's environment, with the scripted booking call as the models by default."""
-    return stack.service_env(database_url, livekit_url, models=models, **extra)
+    """testkit.stack's environment, with the scripted booking call as the models by default,
+    and bounds for a shared, busy machine unless a test sets its own."""
+    return stack.service_env(database_url, livekit_url, models=models, **{**PATIENT, **extra})
 
 
 async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:

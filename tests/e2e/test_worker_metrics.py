@@ -10,6 +10,7 @@ import signal
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from core.db.reservations import ReservationStore
 from testkit.caller import Caller
 from tests.support.stacks import Stack, book_and_hear_the_code, until, until_async
 
@@ -47,7 +48,9 @@ async def until_idle(stack: Stack, what: str) -> None:
     await until_async(idle, what, 60)
 
 
-async def test_a_call_moves_the_workers_metrics(stack: Stack) -> None:
+async def test_a_call_moves_the_workers_metrics(stack: Stack, store: ReservationStore) -> None:
+    # `store` empties the tables: an earlier module's call (test_turn_taking) booked the same
+    # number on the same day, and a second booking would be refused as a repeat.
     # An earlier test's call on this stack may still be ending.
     await until_idle(stack, "the worker's earlier calls to end")
     before = await scrape(stack)

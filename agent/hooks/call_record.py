@@ -145,6 +145,9 @@ def attach_call_record(
     state = session.userdata
     recorder = CallRecorder(log, state, channel)
     recorder.start()
+    if state.resumed:
+        # What the lost agent booked is in the database even if its record never heard of it.
+        recorder.put(log.note_bookings_of_session)
 
     @session.on("conversation_item_added")
     def _item(event: ConversationItemAddedEvent) -> None:

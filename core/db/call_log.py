@@ -69,6 +69,12 @@ class CallLog(Database):
             await QUERIES.note_call_facts(self._pool, call_id=call_id, **facts)
 
     @bounded
+    async def note_bookings_of_session(self, call_id: int) -> None:
+        """Bookings made in the call's room that its record lacks, added once each."""
+        async with self._guard():
+            await QUERIES.note_bookings_of_session(self._pool, call_id=call_id)
+
+    @bounded
     async def end_call(
         self, call_id: int, *, caller_hung_up: bool, failed: str | None
     ) -> CallOutcome:

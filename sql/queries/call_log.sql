@@ -37,6 +37,23 @@ set booked = array(select distinct unnest(booked || :booked::text[]) order by 1)
     transferred = transferred or :transferred
 where id = :call_id;
 
+-- name: note_bookings_of_session(call_id)!
+-- A resumed call's record takes in the bookings made in its room that it lacks: the lost
+-- agent's job can die between booking and writing it down. Each code, and its covers, once.
+with missing as (
+    select r.confirmation_code, r.party_size
+    from calls c
+    join reservations r on r.session_id = c.session_id
+    where c.id = :call_id and not r.confirmation_code = any(c.booked)
+)
+update calls
+set booked = array(
+        select distinct unnest(booked || array(select confirmation_code from missing))
+        order by 1
+    ),
+    covers_booked = covers_booked + coalesce((select sum(party_size) from missing), 0)
+where id = :call_id;
+
 -- name: end_call(call_id, caller_hung_up, failed)$
 -- The call is over: who ended it, and what failed if something did. Its outcome, for the
 -- worker's metrics.

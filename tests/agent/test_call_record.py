@@ -3,7 +3,7 @@ real database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from livekit.agents import CloseEvent, CloseReason
 
@@ -107,3 +107,28 @@ async def test_a_resumed_call_continues_its_record(state: CallState, call_log: C
     callers = [x.text for x in lines if x.speaker == "caller"]
     assert callers == ["I'd like a table", "Hello? Are you still there?"]
     assert record.outcome == "no_action" and record.ended_at is not None
+
+
+async def test_a_booking_the_lost_agent_never_wrote_down_is_on_the_resumed_record_once(
+    state: CallState, call_log: CallLog, service: ReservationService
+) -> None:
+    # The lost agent booked, and its job died before the record heard of it.
+    await call_log.open_call(SESSION_ID, "web", None)
+    made = await service.create(
+        phone_number="+6598207272",
+        name="Mei Ling",
+        reservation_date=SATURDAY,
+        reservation_time=time(19, 0),
+        party_size=4,
+        session_id=SESSION_ID,
+    )
+    await call_log.mark_dropped(SESSION_ID)
+    model = script(Rule(user="still there", then=[say("Yes, I'm here.")]))
+    # Picked up twice: the second agent finds the code already there and adds nothing.
+    for _ in range(2):
+        await resume(state)
+        async with recorded_call(state, model, call_log) as (session, _):
+            await session.run(user_input="Hello? Are you still there?")
+    record, _ = await record_of(call_log)
+    assert (record.booked, record.covers_booked) == ([made.confirmation_code], 4)
+    assert record.outcome == "booked"

@@ -10,6 +10,10 @@ class StartupError(RuntimeError):
     """Something the operator must fix before the product can start; the message says what."""
 
 
+class RecordingsUnavailable(OSError):
+    """The bucket that keeps call recordings could not be reached, or refused the request."""
+
+
 class InvalidValue(ValueError):
     """Base of every value that cannot be read (a phone number, a code, a date, a time).
 

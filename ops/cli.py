@@ -14,7 +14,7 @@ from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
 from core.errors import StartupError
 from core.logs import configure_logging
-from core.recordings import RecordingFolder
+from core.recordings import recording_store
 from core.services.calls import CallService
 from core.services.reservations import ReservationService, utc_now
 from core.services.retention import Purged, purge_personal_data
@@ -86,7 +86,7 @@ async def purge_database(settings: Settings) -> Purged:
     )
     try:
         records = CallRecords(pool, timeout=settings.db_timeout_seconds)
-        recordings = RecordingFolder(settings.recordings_folder)
+        recordings = recording_store(settings)
         return await purge_personal_data(records, started.restaurant, utc_now(), recordings)
     finally:
         await pool.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.db.call_log import CallLog
-from core.recordings import RecordingFolder
+from core.recordings.folder import RecordingFolder
 from tests.support.api import AUTH, served
 
 AUDIO = b"OggS\x00\x02 both voices"
@@ -22,7 +22,7 @@ async def test_staff_download_a_calls_recording_and_only_with_the_key(
     recorded = await call_log.open_call("room-recorded", "web", None)
     source = tmp_path / "audio.ogg"
     source.write_bytes(AUDIO)
-    await call_log.add_recording(recorded, RecordingFolder(folder).keep(source))
+    await call_log.add_recording(recorded, await RecordingFolder(folder).keep(source))
     silent = await call_log.open_call("room-not-recorded", "web", None)
 
     async with served() as client:

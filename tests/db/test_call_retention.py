@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from core.db.call_log import CallLog, no_facts
-from core.recordings import RecordingFolder
+from core.recordings.folder import RecordingFolder
 from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.retention import purge_personal_data
@@ -56,7 +56,7 @@ async def test_recordings_go_with_their_transcripts(
     for part in (b"first agent", b"resumed call's agent"):
         source = tmp_path / "audio.ogg"
         source.write_bytes(part)
-        names.append(folder.keep(source))
+        names.append(await folder.keep(source))
         await call_log.add_recording(call_id, names[-1])
     other = await call_log.open_call("room-2", "web", None)
     assert await call_log.recordings(call_id) == names and await call_log.recordings(other) == []

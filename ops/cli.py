@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from core.db.call_records import CallRecords
 from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
-from core.errors import StartupError
+from core.errors import RecordingsUnavailable, StartupError
 from core.logs import configure_logging
 from core.recordings import recording_store
 from core.services.calls import CallService
@@ -60,7 +60,12 @@ def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
         asyncio.run(start_locally(settings))
         return 0
     if command == "purge":
-        purged = asyncio.run(purge_database(settings))
+        try:
+            purged = asyncio.run(purge_database(settings))
+        except RecordingsUnavailable as problem:
+            # Rolled back whole: the next purge (or the API's daily one) tries again.
+            print(f"receptionist: nothing purged: {problem}", file=sys.stderr)
+            return 1
         print(
             f"Anonymised {purged.reservations} reservations, {purged.escalations} callbacks "
             f"and {purged.handoffs} handoffs, and deleted {purged.failed_proofs} failed proofs "

@@ -14,6 +14,7 @@ recording goes nowhere but that store.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from livekit.agents.utils.misc import is_cloud
 from livekit.agents.voice.agent_session import RecordingOptions
 
 from agent.hooks.call_record import CallRecorder
-from core.errors import StartupError
+from core.errors import RecordingsUnavailable, StartupError
 from core.recordings import recording_store
 from core.settings import Settings
 
@@ -62,8 +63,10 @@ async def keep_recording(ctx: JobContext, record: CallRecorder, settings: Settin
     if not settings.record_calls or not source.is_file():
         return
     try:
-        name = await recording_store(settings).keep(source)
-    except OSError as exc:  # the bucket's failures too (RecordingsUnavailable)
+        # A bucket's client loads boto3's service model: not on the event loop of a call.
+        store = await asyncio.to_thread(recording_store, settings)
+        name = await store.keep(source)
+    except (OSError, RecordingsUnavailable) as exc:
         logger.error(
             "call recording not kept",
             extra={"session": record.state.session_id, "error": type(exc).__name__},

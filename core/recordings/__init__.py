@@ -37,6 +37,8 @@ class Recording:
 
 
 class RecordingStore(Protocol):
+    # Each raises RecordingsUnavailable (core/errors.py) when the folder or bucket fails.
+
     async def keep(self, source: Path) -> str:
         """Store the finished recording at `source` (which is then gone); its name."""
         ...

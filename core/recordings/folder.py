@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from core.errors import RecordingsUnavailable
 from core.recordings import CHUNK_BYTES, NAME, Recording, new_name
 
 
@@ -18,20 +20,23 @@ class RecordingFolder:
     root: Path
 
     async def keep(self, source: Path) -> str:
-        return await asyncio.to_thread(self._move_in, source)
+        with _failures():
+            return await asyncio.to_thread(self._move_in, source)
 
     async def open(self, name: str) -> Recording | None:
         path = self.find(name)
         if path is None:
             return None
-        try:
-            file = await asyncio.to_thread(path.open, "rb")
-        except FileNotFoundError:  # deleted since it was found
-            return None
+        with _failures():
+            try:
+                file = await asyncio.to_thread(path.open, "rb")
+            except FileNotFoundError:  # deleted since it was found
+                return None
         return Recording(os.fstat(file.fileno()).st_size, _read(file))
 
     async def delete(self, names: Iterable[str]) -> None:
-        await asyncio.to_thread(self._unlink, list(names))
+        with _failures():
+            await asyncio.to_thread(self._unlink, list(names))
 
     def find(self, name: str) -> Path | None:
         """The file of a recording, or None when there is no such file (or name)."""
@@ -53,6 +58,17 @@ class RecordingFolder:
         for name in names:
             if NAME.match(name):
                 (self.root / name).unlink(missing_ok=True)
+
+
+@contextmanager
+def _failures() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        # The error's kind only: its text names the folder's path.
+        raise RecordingsUnavailable(
+            f"The recordings' folder could not be used ({type(exc).__name__})."
+        ) from exc
 
 
 async def _read(file: BinaryIO) -> AsyncIterator[bytes]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.db.call_records import CallRecords
-from core.errors import DatabaseUnavailable
+from core.errors import DatabaseUnavailable, RecordingsUnavailable
 from core.recordings import RecordingStore
 from core.restaurant import Restaurant
 
@@ -111,4 +111,9 @@ async def purge_daily(
             )
         except DatabaseUnavailable:
             logger.warning("personal data purge postponed: database unavailable")
+        except RecordingsUnavailable as exc:
+            # Rolled back whole, recordings' links kept: the next look tries again.
+            logger.warning(
+                "personal data purge postponed: recordings unavailable", extra={"error": str(exc)}
+            )
         await asyncio.sleep(CHECK_EVERY.total_seconds())

@@ -14,7 +14,7 @@ from api.errors import AUTH_RESPONSES
 from api.staff_keys import matching_key
 from core.db.base import Database
 from core.db.call_log import CallLog
-from core.recordings import RecordingFolder
+from core.recordings import RecordingStore
 from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.desk import StaffDesk
@@ -99,4 +99,12 @@ CallsDep = Annotated[CallService, Depends(_from_state("calls", CallService))]
 DeskDep = Annotated[StaffDesk, Depends(_from_state("desk", StaffDesk))]
 CallLogDep = Annotated[CallLog, Depends(_from_state("call_log", CallLog))]
 RestaurantDep = Annotated[Restaurant, Depends(_from_state("restaurant", Restaurant))]
-RecordingsDep = Annotated[RecordingFolder, Depends(_from_state("recordings", RecordingFolder))]
+
+
+async def _recordings(request: Request) -> RecordingStore:
+    # Not _from_state: a protocol is no class to name there.
+    found: RecordingStore = request.state.recordings
+    return found
+
+
+RecordingsDep = Annotated[RecordingStore, Depends(_recordings)]

@@ -20,6 +20,7 @@ from core.errors import (
     EscalationNotFound,
     IdempotencyKeyReused,
     IllegalTransition,
+    RecordingsUnavailable,
     ReservationNotFound,
 )
 
@@ -32,6 +33,7 @@ _STATUS = {
     IllegalTransition: status.HTTP_409_CONFLICT,
     IdempotencyKeyReused: status.HTTP_422_UNPROCESSABLE_CONTENT,
     DatabaseUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+    RecordingsUnavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 # What every route may answer besides success, for the OpenAPI schema.

@@ -40,7 +40,7 @@ from core.db.reservations import ReservationStore
 from core.db.watched_rooms import WatchedRooms
 from core.logs import configure_logging
 from core.notices.delivery import delivering
-from core.recordings import RecordingFolder
+from core.recordings import recording_store
 from core.services.calls import CallService
 from core.services.desk import StaffDesk
 from core.services.reservations import ReservationService
@@ -69,7 +69,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     reservations = ReservationService(
         ReservationStore(pool, timeout=timeout), started.restaurant, notify_staff=False
     )
-    recordings = RecordingFolder(settings.recordings_folder)
+    recordings = recording_store(settings)
     background = [
         asyncio.create_task(purge_daily(records, started.restaurant, reservations.now, recordings))
     ]

@@ -10,6 +10,13 @@ class StartupError(RuntimeError):
     """Something the operator must fix before the product can start; the message says what."""
 
 
+class RecordingsUnavailable(RuntimeError):
+    """The folder or bucket that keeps call recordings could not be used.
+
+    Not an OSError: the database's guard takes those for a lost connection (core/db/base.py),
+    and the purge deletes recordings inside its transaction."""
+
+
 class InvalidValue(ValueError):
     """Base of every value that cannot be read (a phone number, a code, a date, a time).
 

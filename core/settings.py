@@ -19,6 +19,11 @@ from core.notices.signature import secret_key
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # What a browser sends as its Origin header: a scheme, a host and perhaps a port, nothing more.
 ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9a-f:.]+\](:[0-9]{1,5})?")
+# s3://bucket[/prefix]: a bucket name S3 accepts (no "xn--" rules checked), and a prefix of
+# path parts, none empty or "..", so the keys stay under it.
+_BUCKET_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+_PREFIX_PART = r"(?!\.\.?(?:/|$))[A-Za-z0-9_.-]+"
+BUCKET_URL = re.compile(rf"s3://{_BUCKET_NAME}(?:/{_PREFIX_PART})*/?")
 
 
 class Settings(BaseSettings):
@@ -203,10 +208,16 @@ class Settings(BaseSettings):
     max_callbacks_per_call: int = Field(default=2, ge=1, le=50)
 
     # Recording calls' audio (both voices), off unless asked for; on, the greeting says so and
-    # each call's recording is kept in recordings_dir (DATA_DIR/recordings when unset) until
-    # restaurant.toml's transcript_days (docs/privacy.md).
+    # each call's recording is kept until restaurant.toml's transcript_days (docs/privacy.md):
+    # in recordings_bucket (s3://bucket/optional/prefix) when set, else in recordings_dir
+    # (DATA_DIR/recordings when unset). A bucket at another provider than AWS is reached at
+    # recordings_s3_endpoint; boto3 reads the credentials from AWS's own variables and files.
     record_calls: bool = False
     recordings_dir: Path | None = None
+    recordings_bucket: str | None = None
+    recordings_s3_endpoint: HttpUrl | None = None
+    recordings_s3_region: str | None = Field(default=None, pattern=r"^[a-z0-9-]{2,32}$")
+    recordings_s3_encryption: Literal["AES256", "aws:kms"] | None = None
 
     @property
     def recordings_folder(self) -> Path:
@@ -217,7 +228,16 @@ class Settings(BaseSettings):
         """livekit_url for LiveKit's server API, which speaks HTTP."""
         return self.livekit_url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
 
-    @field_validator("staff_webhook_url", "staff_webhook_secret", "recordings_dir", mode="before")
+    @field_validator(
+        "staff_webhook_url",
+        "staff_webhook_secret",
+        "recordings_dir",
+        "recordings_bucket",
+        "recordings_s3_endpoint",
+        "recordings_s3_region",
+        "recordings_s3_encryption",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # `STAFF_WEBHOOK_URL=` in a .env file means "none", as for the other optional settings.
@@ -231,6 +251,29 @@ class Settings(BaseSettings):
                 "use an https:// URL: notices carry callers' names and numbers, and plain "
                 "http is only for a receiver on this machine (127.0.0.1, ::1, localhost)"
             )
+        return url
+
+    @field_validator("recordings_bucket")
+    @classmethod
+    def _a_bucket_url(cls, url: str | None) -> str | None:
+        if url is not None and not BUCKET_URL.fullmatch(url):
+            raise ValueError(
+                f"{url!r} is not a bucket: write s3://bucket-name or s3://bucket-name/prefix "
+                "(a bucket name of 3-63 lowercase letters, digits, dots and hyphens; a prefix "
+                "of letters, digits and -_./ without empty or '..' parts)"
+            )
+        return url
+
+    @field_validator("recordings_s3_endpoint")
+    @classmethod
+    def _endpoint_https_beyond_loopback(cls, url: HttpUrl | None) -> HttpUrl | None:
+        if url is not None and url.scheme != "https" and not is_loopback(url.host or ""):
+            raise ValueError(
+                "use an https:// URL: recordings hold callers' voices, and plain http is only "
+                "for a store on this machine (127.0.0.1, ::1, localhost)"
+            )
+        if url is not None and ((url.path or "/") != "/" or url.query):
+            raise ValueError("give the store's address alone (scheme://host[:port]), no path")
         return url
 
     @field_validator("staff_webhook_secret")
@@ -331,6 +374,23 @@ class Settings(BaseSettings):
                 "TRUST_CALLER_ID=attested needs SIP_ATTESTATION_HEADER: the SIP header in which "
                 "your carrier passes its caller ID verification on"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _recordings_in_one_place(self) -> Settings:
+        if self.recordings_bucket is not None and self.recordings_dir is not None:
+            raise ValueError(
+                "set RECORDINGS_BUCKET or RECORDINGS_DIR, not both: recordings are kept in one "
+                "place, which the API and the purge read too"
+            )
+        s3_only = {
+            "RECORDINGS_S3_ENDPOINT": self.recordings_s3_endpoint,
+            "RECORDINGS_S3_REGION": self.recordings_s3_region,
+            "RECORDINGS_S3_ENCRYPTION": self.recordings_s3_encryption,
+        }
+        stray = [name for name, value in s3_only.items() if value is not None]
+        if stray and self.recordings_bucket is None:
+            raise ValueError(f"{stray[0]} is set, but RECORDINGS_BUCKET names no bucket")
         return self
 
     @model_validator(mode="after")

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from core.db.call_records import CallRecords
 from core.db.pool import create_pool
 from core.db.reservations import ReservationStore
-from core.errors import StartupError
+from core.errors import RecordingsUnavailable, StartupError
 from core.logs import configure_logging
-from core.recordings import RecordingFolder
+from core.recordings import recording_store
 from core.services.calls import CallService
 from core.services.reservations import ReservationService, utc_now
 from core.services.retention import Purged, purge_personal_data
@@ -60,7 +60,12 @@ def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
         asyncio.run(start_locally(settings))
         return 0
     if command == "purge":
-        purged = asyncio.run(purge_database(settings))
+        try:
+            purged = asyncio.run(purge_database(settings))
+        except RecordingsUnavailable as problem:
+            # Rolled back whole: the next purge (or the API's daily one) tries again.
+            print(f"receptionist: nothing purged: {problem}", file=sys.stderr)
+            return 1
         print(
             f"Anonymised {purged.reservations} reservations, {purged.escalations} callbacks "
             f"and {purged.handoffs} handoffs, and deleted {purged.failed_proofs} failed proofs "
@@ -86,7 +91,7 @@ async def purge_database(settings: Settings) -> Purged:
     )
     try:
         records = CallRecords(pool, timeout=settings.db_timeout_seconds)
-        recordings = RecordingFolder(settings.recordings_folder)
+        recordings = recording_store(settings)
         return await purge_personal_data(records, started.restaurant, utc_now(), recordings)
     finally:
         await pool.close()

@@ -7,6 +7,7 @@ the benchmarks use too, in testkit/).
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from core.services.reservations import ReservationService
 from core.settings import PROJECT_ROOT
 from testkit.postgres import new_server_url
 from testkit.redis import start_redis
+from testkit.s3 import BUCKET, S3Server, start_s3
 from tests.support.database import RESET_SQL
 from tests.support.days import NOW
 from tests.support.proofs import DEFAULT_LIMIT
@@ -64,6 +66,28 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     redis, url = start_redis(tmp_path_factory.mktemp("redis"), dict(os.environ))
     yield url
     redis.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible server for this test run, its bucket made (testkit/s3.py)."""
+    server = start_s3(tmp_path_factory.mktemp("s3"), dict(os.environ))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def recordings_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """RECORDINGS_BUCKET and its credentials set for this test, under a prefix of its own."""
+    url = f"s3://{BUCKET}/test-{secrets.token_hex(4)}"
+    for name, value in {
+        **s3_server.env(),
+        "RECORDINGS_BUCKET": url,
+        "RECORDINGS_S3_ENDPOINT": s3_server.endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("RECORDINGS_DIR", raising=False)
+    yield url
 
 
 @pytest.fixture(scope="session")

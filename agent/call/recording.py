@@ -3,13 +3,13 @@
 livekit-agents' own recorder (RecorderIO) writes both voices into `audio.ogg` in the job's
 session directory as the call goes, the caller's on the left channel and the agent's on the
 right, once `AgentSession.start(record=...)` asks for audio. At the job's end, after the session
-has closed the file, it is moved into RECORDINGS_DIR under a random name and linked to the
-call's record.
+has closed the file, it is moved under a random name into the recordings' store
+(RECORDINGS_BUCKET or RECORDINGS_DIR, core/recordings) and linked to the call's record.
 
 livekit-agents would also upload that file, with a report of the session, to an observability
 endpoint if there is one: LiveKit Cloud's for a LIVEKIT_URL on LiveKit Cloud, or
 LIVEKIT_OBSERVABILITY_URL's. With recording on, the worker refuses to start then, so that a
-recording goes nowhere but RECORDINGS_DIR.
+recording goes nowhere but that store.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from livekit.agents.utils.misc import is_cloud
 from livekit.agents.voice.agent_session import RecordingOptions
 
 from agent.hooks.call_record import CallRecorder
-from core.errors import StartupError
-from core.recordings import RecordingFolder
+from core.errors import RecordingsUnavailable, StartupError
+from core.recordings import recording_store
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -57,15 +57,16 @@ def check_recording(settings: Settings, environ: Mapping[str, str] = os.environ)
 
 async def keep_recording(ctx: JobContext, record: CallRecorder, settings: Settings) -> None:
     """At the job's end, before the call's record is finished: the recording moved into
-    RECORDINGS_DIR and linked to the call (queued on its record), if there is one."""
+    the recordings' store and linked to the call (queued on its record), if there is one."""
     # The session closed the file before the job's shutdown callbacks run.
     source = ctx.session_directory / RECORDER_FILE
     if not settings.record_calls or not source.is_file():
         return
-    folder = RecordingFolder(settings.recordings_folder)
     try:
-        name = await asyncio.to_thread(folder.keep, source)
-    except OSError as exc:
+        # A bucket's client loads boto3's service model: not on the event loop of a call.
+        store = await asyncio.to_thread(recording_store, settings)
+        name = await store.keep(source)
+    except (OSError, RecordingsUnavailable) as exc:
         logger.error(
             "call recording not kept",
             extra={"session": record.state.session_id, "error": type(exc).__name__},

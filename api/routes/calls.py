@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Path, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 
 from api.deps import CallLogDep, DeskDep, RecordingsDep, RestaurantDep, staff_router
 from api.errors import NOT_FOUND_RESPONSES
@@ -78,23 +78,32 @@ async def one_call(
 @router.get(
     "/{call_id}/recording",
     summary="A recording of the call's audio (Ogg Opus; the caller left, the agent right)",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses=NOT_FOUND_RESPONSES | {200: {"content": {"audio/ogg": {}}}},
 )
 async def recording(
     log: CallLogDep,
-    folder: RecordingsDep,
+    store: RecordingsDep,
     call_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     part: Annotated[int, Query(ge=1, le=100, description="Which agent's part, from 1.")] = 1,
-) -> FileResponse:
+) -> StreamingResponse:
     names = await log.recordings(call_id)
     if names is None:
         raise CallNotFound("There is no call with that id.")
     # A name whose file the purge has deleted, in a purge that did not commit, is none either.
-    found = folder.find(names[part - 1]) if part <= len(names) else None
+    found = await store.open(names[part - 1]) if part <= len(names) else None
     if found is None:
         raise CallNotFound("That call has no such recording (recording off, or past retention).")
-    return FileResponse(found, media_type="audio/ogg", filename=f"call-{call_id}-{part}.ogg")
+    # Streamed through the API from the folder or the bucket alike: staff never get a link
+    # to the bucket, which would play without the staff key.
+    return StreamingResponse(
+        found.chunks,
+        media_type="audio/ogg",
+        headers={
+            "Content-Length": str(found.size),
+            "Content-Disposition": f'attachment; filename="call-{call_id}-{part}.ogg"',
+        },
+    )
 
 
 async def _detail(log: CallLog, call_id: int) -> CallDetailPublic:

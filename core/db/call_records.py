@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any, NotRequired, TypedDict, Unpack
 
@@ -98,13 +98,13 @@ class CallRecords(Database):
         recorded_before: datetime,
         called_before: datetime,
         once_every: timedelta | None = None,
-        delete_recordings: Callable[[list[str]], None] | None = None,
+        delete_recordings: Callable[[list[str]], Awaitable[None]] | None = None,
     ) -> tuple[int, int, int, int, int, int] | None:
         """Reservations, escalations and handoffs anonymised, failed proofs deleted (as old as
         handoffs), and calls' transcripts deleted, in one transaction; and calls' recordings
-        as old as transcripts unlinked, their files deleted by `delete_recordings` before the
-        transaction commits (a commit that fails leaves links to files already gone, which the
-        next purge clears; never a file nothing links to).
+        as old as transcripts unlinked, their files (or objects) deleted by `delete_recordings`
+        before the transaction commits (a commit that fails leaves links to files already gone,
+        which the next purge clears; never a file nothing links to).
 
         With `once_every`, only if no process has purged within that period and none is
         purging now (sql/migrations/0008): None when this process is not the one to do it.
@@ -124,10 +124,10 @@ class CallRecords(Database):
                     await QUERIES.forget_call_transcripts(conn, started_before=called_before),
                 )
                 unlinked: list[str] = []
-                # Without a folder to delete them from, the links stay (no file is orphaned).
+                # Without a store to delete them from, the links stay (no file is orphaned).
                 if delete_recordings is not None:
                     due = QUERIES.forget_call_recordings(conn, started_before=called_before)
                     unlinked = [str(r["name"]) for r in await rows(due)]
-                    delete_recordings(unlinked)
+                    await delete_recordings(unlinked)
         reservations, escalations, handoffs, failed_proofs, calls = (int(n) for n in counts)
         return reservations, escalations, handoffs, failed_proofs, calls, len(unlinked)

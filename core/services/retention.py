@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.db.call_records import CallRecords
-from core.errors import DatabaseUnavailable
-from core.recordings import RecordingFolder
+from core.errors import DatabaseUnavailable, RecordingsUnavailable
+from core.recordings import RecordingStore
 from core.restaurant import Restaurant
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ async def purge_personal_data(
     store: CallRecords,
     restaurant: Restaurant,
     now: datetime,
-    recordings: RecordingFolder | None = None,
+    recordings: RecordingStore | None = None,
 ) -> Purged:
     """Anonymise every row older than its retention period, now."""
     purged = await purge_if_due(store, restaurant, now, once_every=None, recordings=recordings)
@@ -64,7 +64,7 @@ async def purge_if_due(
     now: datetime,
     *,
     once_every: timedelta | None,
-    recordings: RecordingFolder | None = None,
+    recordings: RecordingStore | None = None,
 ) -> Purged | None:
     """The purge, if no process has run it within `once_every` (None: run it now); None when
     another process has or is running it. Calls' recordings go with their transcripts (the
@@ -100,7 +100,7 @@ async def purge_daily(
     store: CallRecords,
     restaurant: Restaurant,
     clock: Callable[[], datetime],
-    recordings: RecordingFolder | None = None,
+    recordings: RecordingStore | None = None,
 ) -> None:
     """Look now, then every CHECK_EVERY, and purge when due (once a day across every
     process), until cancelled; an outage only delays it."""
@@ -111,4 +111,9 @@ async def purge_daily(
             )
         except DatabaseUnavailable:
             logger.warning("personal data purge postponed: database unavailable")
+        except RecordingsUnavailable as exc:
+            # Rolled back whole, recordings' links kept: the next look tries again.
+            logger.warning(
+                "personal data purge postponed: recordings unavailable", extra={"error": str(exc)}
+            )
         await asyncio.sleep(CHECK_EVERY.total_seconds())

@@ -1,5 +1,6 @@
 """The purge deletes calls' transcripts after restaurant.toml's transcript_days and clears the
-caller ID; the call's outcome, counts and codes stay. Their recordings go with them."""
+caller ID; the call's outcome, counts and codes stay. Their recordings go with them, from a
+folder or an S3-compatible bucket (a real SeaweedFS on loopback, testkit/s3.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ import asyncpg
 import pytest
 
 from core.db.call_log import CallLog, no_facts
-from core.recordings import RecordingFolder
+from core.errors import RecordingsUnavailable
+from core.recordings import recording_store
+from core.recordings.bucket import RecordingBucket
+from core.recordings.folder import RecordingFolder
 from core.restaurant import Restaurant
 from core.services.calls import CallService
 from core.services.retention import purge_personal_data
+from core.settings import Settings
+from testkit.s3 import BUCKET, S3Server
 from tests.support.retention import NOW
 
 
@@ -56,7 +62,7 @@ async def test_recordings_go_with_their_transcripts(
     for part in (b"first agent", b"resumed call's agent"):
         source = tmp_path / "audio.ogg"
         source.write_bytes(part)
-        names.append(folder.keep(source))
+        names.append(await folder.keep(source))
         await call_log.add_recording(call_id, names[-1])
     other = await call_log.open_call("room-2", "web", None)
     assert await call_log.recordings(call_id) == names and await call_log.recordings(other) == []
@@ -76,6 +82,74 @@ async def test_recordings_go_with_their_transcripts(
     assert list(folder.root.iterdir()) == []
     again = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), folder)
     assert again.recordings == 0
+
+
+async def test_recordings_in_a_bucket_go_with_their_transcripts(
+    calls: CallService,
+    call_log: CallLog,
+    restaurant: Restaurant,
+    tmp_path: Path,
+    s3_server: S3Server,
+    recordings_bucket: str,
+) -> None:
+    bucket = recording_store(Settings())
+    assert isinstance(bucket, RecordingBucket)
+    call_id = await call_log.open_call("room-1", "phone", "+6598207272")
+    names = []
+    for part in (b"first agent", b"resumed call's agent"):
+        source = tmp_path / "audio.ogg"
+        source.write_bytes(part)
+        names.append(await bucket.keep(source))
+        await call_log.add_recording(call_id, names[-1])
+    store = s3_server.client()
+
+    def objects() -> list[str]:
+        listed = store.list_objects_v2(Bucket=BUCKET, Prefix=bucket.prefix)
+        return sorted(
+            item["Key"].removeprefix(bucket.prefix) for item in listed.get("Contents", [])
+        )
+
+    assert objects() == sorted(names)
+
+    kept = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=29), bucket)
+    assert kept.recordings == 0 and await call_log.recordings(call_id) == names
+    assert objects() == sorted(names)
+
+    purged = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), bucket)
+    assert purged.recordings == 2
+    assert await call_log.recordings(call_id) == []
+    assert objects() == []
+    assert [await bucket.open(name) for name in names] == [None, None]
+    again = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), bucket)
+    assert again.recordings == 0
+
+
+async def test_a_bucket_that_refuses_a_delete_keeps_the_links_for_the_next_purge(
+    calls: CallService,
+    call_log: CallLog,
+    restaurant: Restaurant,
+    tmp_path: Path,
+    s3_server: S3Server,
+    recordings_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = tmp_path / "audio.ogg"
+    source.write_bytes(b"a call")
+    name = await recording_store(Settings()).keep(source)
+    call_id = await call_log.open_call("room-1", "phone", "+6598207272")
+    await call_log.add_recording(call_id, name)
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-" + s3_server.secret_key)
+    refused = recording_store(Settings())
+    with pytest.raises(RecordingsUnavailable):
+        await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), refused)
+    # The whole purge rolled back: the transcript and the link are still there.
+    assert await call_log.recordings(call_id) == [name]
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
+    bucket = recording_store(Settings())
+    purged = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), bucket)
+    assert purged.recordings == 1 and await bucket.open(name) is None
 
 
 async def test_only_a_recordings_own_name_can_be_linked(call_log: CallLog) -> None:

@@ -17,6 +17,7 @@ from core.restaurant import load_restaurant
 from core.settings import Settings
 from core.spoken.phones import normalize_phone
 from ops.sip import check_telephony, provision
+from testkit.s3 import BUCKET, S3Server
 from testkit.stack import (
     LIVEKIT_KEY,
     LIVEKIT_SECRET,
@@ -43,6 +44,7 @@ from tests.support.multi_node import Cluster
 from tests.support.phone import Phone, Telephony, compose, find_program, staff_restaurant
 from tests.support.restaurants import midday_restaurant
 from tests.support.stacks import (
+    BUCKET_RECORDING_AGENT,
     CALLS_THAT_END,
     LIMITED,
     LIMITED_AGENT,
@@ -85,8 +87,8 @@ def stack(livekit_binary: str, migrated_url: str) -> Iterator[Stack]:
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-e2e-"))
     # These tests prove the call, not admission control: a CI machine busy with Chromium must
     # not make livekit-server withhold the job from the worker (its default target load is 0.7).
-    # Webhooks for its API, the limited deployment's and the recording one's.
-    ports = (free_port(), free_port(), free_port())
+    # Webhooks for its API, the limited deployment's and the two recording ones'.
+    ports = (free_port(), free_port(), free_port(), free_port())
     livekit = LiveKitServer(livekit_binary, workdir, target_load=100.0, api_ports=ports)
     started: list[Process | LiveKitServer] = []
     try:
@@ -150,6 +152,27 @@ def recording(stack: Stack, migrated_url: str) -> Iterator[Deployment]:
     # Its API on the port of the LiveKit server's third webhook (LiveKitServer.api_ports).
     with api_and_worker(env, workdir, stack.livekit.api_ports[2]) as (api_base, worker):
         yield Deployment(api_base, worker)
+
+
+@pytest.fixture(scope="module")
+def recording_in_bucket(
+    stack: Stack, migrated_url: str, s3_server: S3Server
+) -> Iterator[tuple[Deployment, str]]:
+    """A deployment that records its calls into an S3-compatible bucket (RECORDINGS_BUCKET),
+    and that bucket's URL; its keys reach it in the environment, as an operator's would."""
+    bucket = f"s3://{BUCKET}/e2e-recordings"
+    env = service_env(
+        migrated_url,
+        stack.livekit.url,
+        AGENT_NAME=BUCKET_RECORDING_AGENT,
+        RECORD_CALLS="true",
+        RECORDINGS_BUCKET=bucket,
+        RECORDINGS_S3_ENDPOINT=s3_server.endpoint,
+        **s3_server.env(),
+    )
+    workdir = stack.workdir / "recording-bucket"
+    with api_and_worker(env, workdir, stack.livekit.api_ports[3]) as (api_base, worker):
+        yield Deployment(api_base, worker), bucket
 
 
 @pytest.fixture

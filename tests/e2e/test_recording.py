@@ -1,5 +1,6 @@
 """Recording calls (RECORD_CALLS): on, the greeting says the call is recorded, and the call's
-record links a recording, kept in RECORDINGS_DIR and served to staff, that holds both voices;
+record links a recording, kept in RECORDINGS_DIR or an S3-compatible bucket (RECORDINGS_BUCKET,
+a real SeaweedFS on loopback: testkit/s3.py) and served to staff, that holds both voices;
 off (the default), nothing is recorded. Real WebRTC, livekit-server and worker; the caller
 speaks the espeak fixtures, the agent a scripted model's lines in tones."""
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from core.db.call_log import CallLog
 from testkit.caller import Caller
+from testkit.s3 import BUCKET, S3Server
 from testkit.stack import API_KEY
 from tests.support.e2e_models import RECORDED
 from tests.support.stacks import Deployment, Stack, book_and_hear_the_code, until, until_async
@@ -59,10 +61,13 @@ async def call_and_book(api_base: str) -> Caller:
     return caller
 
 
-async def test_a_recorded_call_is_announced_kept_linked_and_holds_both_voices(
-    recording: Deployment, call_log: CallLog, tmp_path: Path
-) -> None:
-    caller = await call_and_book(recording.api_base)
+async def recorded_call(
+    deployment: Deployment, call_log: CallLog, tmp_path: Path
+) -> tuple[str, Path]:
+    """A booking call to `deployment`, announced as recorded; its recording, linked once and
+    downloaded by staff through the API, checked to hold both voices in their order. Its name
+    and the downloaded file."""
+    caller = await call_and_book(deployment.api_base)
     assert caller.said_by("agent")[0] == RECORDED
 
     call_id = await call_log.call_of_session(caller.room.name)
@@ -73,7 +78,7 @@ async def test_a_recorded_call_is_announced_kept_linked_and_holds_both_voices(
 
     # Linked at the job's end, once the session has closed the file.
     await until_async(linked, "the call's recording to be linked", 60)
-    async with httpx.AsyncClient(base_url=recording.api_base, headers=AUTH) as staff:
+    async with httpx.AsyncClient(base_url=deployment.api_base, headers=AUTH) as staff:
         assert (await staff.get(f"/api/calls/{call_id}")).json()["recordings"] == 1
         answer = await staff.get(f"/api/calls/{call_id}/recording")
     assert answer.status_code == 200 and answer.headers["content-type"] == "audio/ogg"
@@ -89,6 +94,34 @@ async def test_a_recorded_call_is_announced_kept_linked_and_holds_both_voices(
     pairs = zip(agent_voiced, agent_voiced[1:], strict=False)
     greeting_end = next(t for t, after in pairs if after - t > 1)
     assert agent_voiced[0] < greeting_end < caller_voiced[0], (agent_voiced, caller_voiced)
+    names = await call_log.recordings(call_id)
+    assert names is not None and len(names) == 1
+    return names[0], downloaded
+
+
+async def test_a_recorded_call_is_announced_kept_linked_and_holds_both_voices(
+    recording: Deployment, call_log: CallLog, tmp_path: Path
+) -> None:
+    await recorded_call(recording, call_log, tmp_path)
+
+
+async def test_a_call_recorded_into_a_bucket_is_kept_there_linked_and_holds_both_voices(
+    recording_in_bucket: tuple[Deployment, str],
+    call_log: CallLog,
+    s3_server: S3Server,
+    tmp_path: Path,
+) -> None:
+    deployment, bucket = recording_in_bucket
+    name, downloaded = await recorded_call(deployment, call_log, tmp_path)
+
+    # The one object under the bucket's prefix is the linked recording, byte for byte.
+    prefix = bucket.removeprefix(f"s3://{BUCKET}/") + "/"
+    store = s3_server.client()
+    listed = store.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+    assert [item["Key"] for item in listed] == [prefix + name]
+    stored = store.get_object(Bucket=BUCKET, Key=prefix + name)
+    assert stored["Body"].read() == downloaded.read_bytes()
+    assert stored["ContentType"] == "audio/ogg"
 
 
 async def test_a_call_is_not_recorded_by_default(stack: Stack, call_log: CallLog) -> None:

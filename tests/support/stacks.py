@@ -31,6 +31,8 @@ LIMITED_AGENT = "receptionist-limited"
 LIMITED = {"WEB_SILENCE_SECONDS": "4", "MAX_CALL_SECONDS": "40", "MAX_CONCURRENT_CALLS": "1"}
 # A deployment on the shared LiveKit server that records its calls (tests/e2e/test_recording.py).
 RECORDING_AGENT = "receptionist-recording"
+# One that keeps them in an S3-compatible bucket (RECORDINGS_BUCKET) instead of a folder.
+BUCKET_RECORDING_AGENT = "receptionist-recording-bucket"
 # The product's bounds are for a restaurant's server; on CI's two busy cores a database call
 # took over DB_TIMEOUT_SECONDS' 2 s (the booking was refused as "not answering"), and a caller
 # waiting on another's turn in a two-caller test sat silent past WEB_SILENCE_SECONDS' 30 s.

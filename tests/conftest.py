@@ -51,6 +51,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # The attack suite lives beside what each attack needs; `-m attack` runs all of it.
         if item.path.name.startswith("test_attack"):
             item.add_marker("attack")
+        if "s3_server" in getattr(item, "fixturenames", ()):
+            item.add_marker("shared_clock")
 
 
 @pytest.fixture(scope="session")

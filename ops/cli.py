@@ -68,8 +68,10 @@ def run(command: str, settings: Settings, args: argparse.Namespace) -> int:
             return 1
         print(
             f"Anonymised {purged.reservations} reservations, {purged.escalations} callbacks "
-            f"and {purged.handoffs} handoffs, and deleted {purged.failed_proofs} failed proofs "
-            f"and {purged.recordings} call recordings, older than their retention period."
+            f"and {purged.handoffs} handoffs, and deleted {purged.failed_proofs} failed proofs, "
+            f"{purged.calls} calls' transcripts and "
+            f"{purged.recordings + purged.unlinked_recordings} call recordings, "
+            "older than their retention period."
         )
         return 0
     made = asyncio.run(seed_database(settings, days=args.days))

@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -49,6 +50,10 @@ class RecordingStore(Protocol):
 
     async def delete(self, names: Iterable[str]) -> None:
         """Delete these recordings; one already gone is no error."""
+        ...
+
+    async def delete_made_before(self, cutoff: datetime) -> int:
+        """Delete every recording stored before `cutoff`, linked or not; how many."""
         ...
 
 

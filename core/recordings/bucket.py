@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,6 +108,25 @@ class RecordingBucket:
             if failed := answer.get("Errors"):
                 code = failed[0].get("Code")
                 raise RecordingsUnavailable(f"{len(failed)} recordings not deleted ({code}).")
+
+    async def delete_made_before(self, cutoff: datetime) -> int:
+        names = await self._call(self._names_made_before, cutoff=cutoff)
+        await self.delete(names)
+        return len(names)
+
+    def _names_made_before(self, cutoff: datetime) -> list[str]:
+        # Only our own names directly under the prefix: whatever else the bucket holds is
+        # not ours to delete.
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix
+        )
+        return [
+            name
+            for page in pages
+            for item in page.get("Contents", [])
+            if NAME.match(name := str(item["Key"]).removeprefix(self.prefix))
+            and item["LastModified"] < cutoff
+        ]
 
     async def _call(self, method: Any, **arguments: Any) -> Any:
         try:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,6 +40,10 @@ class RecordingFolder:
         with _failures():
             await asyncio.to_thread(self._unlink, list(names))
 
+    async def delete_made_before(self, cutoff: datetime) -> int:
+        with _failures():
+            return await asyncio.to_thread(self._unlink_made_before, cutoff.timestamp())
+
     def find(self, name: str) -> Path | None:
         """The file of a recording, or None when there is no such file (or name)."""
         if not NAME.match(name):
@@ -52,12 +58,29 @@ class RecordingFolder:
         target = self.root / name
         shutil.move(source, target)
         os.chmod(target, 0o600)
+        # Stamped with this process's clock, the kind the purge compares it with: a move keeps
+        # the call's last write, and a shared file system's server keeps its own clock.
+        stored = time.time()
+        os.utime(target, (stored, stored))
         return name
 
     def _unlink(self, names: list[str]) -> None:
         for name in names:
             if NAME.match(name):
                 (self.root / name).unlink(missing_ok=True)
+
+    def _unlink_made_before(self, cutoff: float) -> int:
+        if not self.root.is_dir():
+            return 0
+        deleted = 0
+        for path in self.root.iterdir():
+            try:
+                if NAME.match(path.name) and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    deleted += 1
+            except FileNotFoundError:  # deleted by another purge since it was listed
+                continue
+        return deleted
 
 
 @contextmanager

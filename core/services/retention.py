@@ -44,6 +44,9 @@ class Purged:
     calls: int = 0
     # Recordings of calls deleted (their files, and the calls' links to them).
     recordings: int = 0
+    # Recordings as old as the transcripts that no call linked (its record was never
+    # written, or the link failed), deleted all the same.
+    unlinked_recordings: int = 0
 
 
 async def purge_personal_data(
@@ -71,17 +74,28 @@ async def purge_if_due(
     same content, in audio), deleted from `recordings`; without it they are kept."""
     keep = restaurant.retention
     today = restaurant.local_now(now).date()
+    called_before = now - timedelta(days=keep.transcript_days)
+    unlinked = 0
+
+    async def delete_recordings(names: list[str]) -> None:
+        nonlocal unlinked
+        assert recordings is not None
+        await recordings.delete(names)
+        # A recording is never stored before its call started, so every one stored before
+        # the cut-off is due, whether or not a call links it.
+        unlinked = await recordings.delete_made_before(called_before)
+
     counts = await store.anonymise_older_than(
         visited_before=today - timedelta(days=keep.reservation_days),
         resolved_before=now - timedelta(days=keep.escalation_days),
         recorded_before=now - timedelta(days=keep.handoff_days),
-        called_before=now - timedelta(days=keep.transcript_days),
+        called_before=called_before,
         once_every=once_every,
-        delete_recordings=None if recordings is None else recordings.delete,
+        delete_recordings=None if recordings is None else delete_recordings,
     )
     if counts is None:
         return None
-    purged = Purged(*counts)
+    purged = Purged(*counts, unlinked_recordings=unlinked)
     logger.info(
         "personal data purged",
         extra={
@@ -91,6 +105,7 @@ async def purge_if_due(
             "failed_proofs": purged.failed_proofs,
             "calls": purged.calls,
             "recordings": purged.recordings,
+            "unlinked_recordings": purged.unlinked_recordings,
         },
     )
     return purged

@@ -4,7 +4,7 @@ folder or an S3-compatible bucket (a real SeaweedFS on loopback, testkit/s3.py).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -84,16 +84,22 @@ async def test_recordings_go_with_their_transcripts(
     assert again.recordings == 0
 
 
+@pytest.fixture
+def bucket(recordings_bucket: str) -> RecordingBucket:
+    """The store RECORDINGS_BUCKET names, as the API and the purge make it."""
+    store = recording_store(Settings())
+    assert isinstance(store, RecordingBucket)
+    return store
+
+
 async def test_recordings_in_a_bucket_go_with_their_transcripts(
     calls: CallService,
     call_log: CallLog,
     restaurant: Restaurant,
     tmp_path: Path,
     s3_server: S3Server,
-    recordings_bucket: str,
+    bucket: RecordingBucket,
 ) -> None:
-    bucket = recording_store(Settings())
-    assert isinstance(bucket, RecordingBucket)
     call_id = await call_log.open_call("room-1", "phone", "+6598207272")
     names = []
     for part in (b"first agent", b"resumed call's agent"):
@@ -150,6 +156,62 @@ async def test_a_bucket_that_refuses_a_delete_keeps_the_links_for_the_next_purge
     bucket = recording_store(Settings())
     purged = await purge_personal_data(calls.store, restaurant, NOW + timedelta(days=31), bucket)
     assert purged.recordings == 1 and await bucket.open(name) is None
+
+
+async def test_a_recording_no_call_links_goes_at_the_transcripts_age(
+    calls: CallService, restaurant: Restaurant, tmp_path: Path
+) -> None:
+    # Its call's record was never written (the database was down as the call ended).
+    folder = RecordingFolder(tmp_path / "recordings")
+    source = tmp_path / "audio.ogg"
+    source.write_bytes(b"a call nobody linked")
+    name = await folder.keep(source)
+    not_ours = folder.root / "notes.txt"
+    not_ours.write_text("the operator's own file")
+    found = folder.find(name)
+    assert found is not None
+    # The file's time as the purge reads it (under libfaketime too).
+    stored = datetime.fromtimestamp(found.stat().st_mtime, UTC)
+
+    kept = await purge_personal_data(calls.store, restaurant, stored + timedelta(days=29), folder)
+    assert kept.unlinked_recordings == 0 and folder.find(name) is not None
+
+    purged = await purge_personal_data(calls.store, restaurant, stored + timedelta(days=31), folder)
+    assert (purged.recordings, purged.unlinked_recordings) == (0, 1)
+    assert folder.find(name) is None
+    assert list(folder.root.iterdir()) == [not_ours]
+
+
+async def test_a_recording_no_call_links_goes_from_the_bucket_at_the_transcripts_age(
+    calls: CallService,
+    restaurant: Restaurant,
+    tmp_path: Path,
+    s3_server: S3Server,
+    bucket: RecordingBucket,
+) -> None:
+    source = tmp_path / "audio.ogg"
+    source.write_bytes(b"a call nobody linked")
+    name = await bucket.keep(source)
+    store = s3_server.client()
+    # Keys that are not our recordings: another name under the prefix, ours outside it.
+    others = [bucket.prefix + "notes.txt", "elsewhere/" + name]
+    for key in others:
+        store.put_object(Bucket=BUCKET, Key=key, Body=b"the operator's own")
+
+    def keys() -> list[str]:
+        listed = store.list_objects_v2(Bucket=BUCKET)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    stored = store.head_object(Bucket=BUCKET, Key=bucket.prefix + name)["LastModified"]
+    kept = await purge_personal_data(calls.store, restaurant, stored + timedelta(days=29), bucket)
+    assert kept.unlinked_recordings == 0 and bucket.prefix + name in keys()
+
+    purged = await purge_personal_data(calls.store, restaurant, stored + timedelta(days=31), bucket)
+    assert (purged.recordings, purged.unlinked_recordings) == (0, 1)
+    assert await bucket.open(name) is None
+    assert set(others) <= set(keys())
+    for key in others:
+        store.delete_object(Bucket=BUCKET, Key=key)
 
 
 async def test_only_a_recordings_own_name_can_be_linked(call_log: CallLog) -> None:

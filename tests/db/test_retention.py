@@ -160,6 +160,6 @@ async def test_receptionist_purge_says_how_many_rows_it_touched(
         get_settings.cache_clear()
     assert status == 0
     assert capsys.readouterr().out.strip() == (
-        "Anonymised 3 reservations, 0 callbacks and 0 handoffs, and deleted 0 failed proofs "
-        "and 0 call recordings, older than their retention period."
+        "Anonymised 3 reservations, 0 callbacks and 0 handoffs, and deleted 0 failed proofs, "
+        "0 calls' transcripts and 0 call recordings, older than their retention period."
     )

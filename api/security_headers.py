@@ -41,7 +41,9 @@ def content_security_policy(settings: Settings) -> str:
             "style-src 'self'",
             # data: is the pages' empty favicon (<link rel="icon" href="data:,">).
             "img-src 'self' data:",
-            # No media-src: the agent's voice plays from a MediaStream (srcObject), no URL.
+            # The agent's voice plays from a MediaStream (srcObject), no URL; a call's recording
+            # from the staff page's own memory (fetched with the staff key, then a blob: URL).
+            "media-src blob:",
             " ".join(["connect-src 'self'", *livekit]),
             "base-uri 'none'",
             "form-action 'self'",

@@ -249,10 +249,16 @@ def staff_stack(migrated_url: str) -> Iterator[StaffStack]:
     tonight booked whenever the test runs). The staff page needs no LiveKit server or worker."""
     workdir = Path(tempfile.mkdtemp(prefix="receptionist-staff-"))
     restaurant_file = midday_restaurant(workdir)
-    env = service_env(migrated_url, "ws://127.0.0.1:9", RESTAURANT_CONFIG=str(restaurant_file))
+    recordings = workdir / "recordings"
+    env = service_env(
+        migrated_url,
+        "ws://127.0.0.1:9",
+        RESTAURANT_CONFIG=str(restaurant_file),
+        RECORDINGS_DIR=str(recordings),
+    )
     api, api_base = start_api(env, workdir)
     try:
-        yield StaffStack(api, api_base, restaurant_file)
+        yield StaffStack(api, api_base, restaurant_file, recordings)
     finally:
         api.stop()
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
+from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 from playwright.async_api import (
     Browser,
@@ -21,6 +24,7 @@ from playwright.async_api import (
 from core.db.call_log import CallLog, no_facts
 from core.db.reservations import ReservationStore
 from core.models import Reservation
+from core.recordings.folder import RecordingFolder
 from core.restaurant import Restaurant, load_restaurant
 from core.services.calls import CallService
 from core.services.reservations import ReservationService
@@ -359,4 +363,68 @@ async def test_calls_appear_live_open_to_their_transcript_and_a_booking_links_to
     await page.set_viewport_size({"width": 820, "height": 1180})
     await expect(lines.nth(1)).to_be_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 820
+    assert host.problems == []
+
+
+def tone_recording(path: Path, seconds: float = 2.0) -> None:
+    """A real Ogg Opus file as livekit-agents' recorder writes one (48 kHz stereo): a tone."""
+    rate, frame = 48_000, 960
+    wave = (0.3 * np.sin(2 * np.pi * 440 * np.arange(int(rate * seconds)) / rate) * 32767).astype(
+        np.int16
+    )
+    with av.open(str(path), "w", format="ogg") as out:
+        stream = out.add_stream("libopus", rate=rate, layout="stereo")
+        for start in range(0, len(wave), frame):
+            chunk = wave[start : start + frame]
+            both = np.ascontiguousarray(np.stack([chunk, chunk], axis=1).reshape(1, -1))
+            audio = av.AudioFrame.from_ndarray(both, format="s16", layout="stereo")
+            audio.sample_rate, audio.pts = rate, start
+            for packet in stream.encode(audio):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+async def test_a_calls_recording_plays_on_the_staff_page_and_a_poll_does_not_stop_it(
+    staff_stack: StaffStack, call_log: CallLog, browser: Browser, tmp_path: Path
+) -> None:
+    call_id = await call_log.open_call("room-recorded", "phone", "+6591238888")
+    await call_log.end_call(call_id, caller_hung_up=True, failed=None)
+    source = tmp_path / "audio.ogg"
+    tone_recording(source)
+    await call_log.add_recording(
+        call_id, await RecordingFolder(staff_stack.recordings).keep(source)
+    )
+    host = await tablet(browser)
+    page = host.page
+    await host.sign_in(staff_stack.api_base)
+    listed = page.locator("#calls li")
+    await listed.first.get_by_role("button").click()
+
+    # Fetched with the staff key (an <audio> element cannot send it) and played from memory.
+    await page.get_by_role("button", name="Listen to the recording").click()
+    player = page.get_by_label("The call's recording")
+    await expect(player).to_be_focused()
+    # Its length once the browser has read it; -1 if it refuses it, 0 if nothing in 30 s.
+    duration = await player.evaluate(
+        """audio => new Promise(resolve => {
+            if (audio.readyState >= 1) return resolve(audio.duration);
+            audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+            audio.addEventListener("error", () => resolve(-1));
+            setTimeout(() => resolve(0), 30000);
+        })"""
+    )
+    assert 1.5 < duration < 2.5, duration
+    assert await accessibility_problems(page) == []
+
+    # The next poll redraws the call (a new call arrives live) but leaves the player alone.
+    await player.evaluate("audio => { audio.dataset.mark = 'kept' }")
+    other = await call_log.open_call("room-later", "web", None)
+    await call_log.end_call(other, caller_hung_up=True, failed=None)
+    await expect(listed).to_have_count(2, timeout=LIVE)
+    await expect(player).to_have_attribute("data-mark", "kept")
+
+    # Closed, the page lets go of it.
+    await page.get_by_role("button", name="Close the call").click()
+    await expect(page.locator("audio")).to_have_count(0)
     assert host.problems == []

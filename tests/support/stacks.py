@@ -149,6 +149,8 @@ class StaffStack:
     api: Process
     api_base: str
     restaurant_file: Path
+    # The API's RECORDINGS_DIR.
+    recordings: Path
 
 
 def records(stack: PhoneStack, message: str, since: int) -> list[dict[str, object]]:

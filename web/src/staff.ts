@@ -5,7 +5,7 @@
 // and history keep it). Three small requests every few seconds per tablet is cheap, works the
 // same behind any proxy and with several API processes, and needs nothing on the server.
 import * as api from "./staff/api";
-import { OUTCOMES, renderCall, renderCalls, renderWeek } from "./staff/calls";
+import { clearRecordings, OUTCOMES, renderCall, renderCalls, renderRecordings, renderWeek } from "./staff/calls";
 import { type Actions, named, renderCallbacks, renderDay } from "./staff/render";
 
 const POLL_MS = 4000;
@@ -31,6 +31,7 @@ const callCount = $("call-count");
 const callDetail = $("call-detail");
 const callFacts = $("call-facts");
 const transcript = $<HTMLOListElement>("transcript");
+const recordings = $("call-recordings");
 const weekFigure = $("week");
 const statusLine = $("status");
 const errorBox = $("error");
@@ -118,7 +119,7 @@ async function showCall(find: () => Promise<api.CallDetail>): Promise<void> {
   try {
     const found = await find();
     openCallId = found.id;
-    renderCall(callFacts, transcript, found);
+    showOpenCall(found);
   } catch (error) {
     if (!handled(error)) throw error;
     return;
@@ -136,7 +137,23 @@ async function refreshCalls(): Promise<void> {
     keepingFocus(() => renderCalls(callList, listed.items, (id) => void showCall(() => api.oneCall(id))));
     renderWeek(weekFigure, week);
   }
-  if (openCallId !== null) renderCall(callFacts, transcript, await api.oneCall(openCallId));
+  if (openCallId !== null) showOpenCall(await api.oneCall(openCallId));
+}
+
+function showOpenCall(call: api.CallDetail): void {
+  renderCall(callFacts, transcript, call);
+  renderRecordings(recordings, call, listen);
+}
+
+/** A part of a call's recording, or null when it cannot be had (the page says why). */
+async function listen(id: number, part: number): Promise<Blob | null> {
+  showError(errorBox, null);
+  try {
+    return await api.recording(id, part);
+  } catch (error) {
+    if (!handled(error)) throw error;
+    return null;
+  }
 }
 
 async function act(change: () => Promise<void>): Promise<void> {
@@ -229,6 +246,8 @@ function leave(message: string | null = null): void {
   lastCalls = "";
   callList.replaceChildren();
   transcript.replaceChildren();
+  // A signed-out tablet keeps no audio of a call in memory.
+  clearRecordings(recordings);
   signOut.hidden = true;
   signIn.hidden = false;
   lastDay = "";
@@ -270,6 +289,7 @@ callOutcome.addEventListener("change", () => void refresh());
 
 $("close-call").addEventListener("click", () => {
   openCallId = null;
+  clearRecordings(recordings);
   callDetail.hidden = true;
   $("calls-heading").focus();
 });

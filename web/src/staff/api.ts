@@ -70,7 +70,7 @@ export const storedKey = (): string | null => sessionStorage.getItem(KEY);
 export const keepKey = (key: string): void => sessionStorage.setItem(KEY, key);
 export const forgetKey = (): void => sessionStorage.removeItem(KEY);
 
-export async function call<T>(path: string, init: RequestInit = {}, key = storedKey()): Promise<T> {
+async function send(path: string, init: RequestInit, key: string | null): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set("Authorization", `Bearer ${key ?? ""}`);
   if (init.body) headers.set("Content-Type", "application/json");
@@ -81,12 +81,17 @@ export async function call<T>(path: string, init: RequestInit = {}, key = stored
     throw new Unreachable("Can't reach the restaurant's server. Check the connection.");
   }
   if (response.status === 401) throw new SignedOut("That staff key is not right.");
-  const body = await response.json().catch(() => ({}));
   if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
     const detail = typeof body.detail === "string" ? body.detail : `Error ${response.status}.`;
     throw new Refused(detail, response.status, body);
   }
-  return body as T;
+  return response;
+}
+
+export async function call<T>(path: string, init: RequestInit = {}, key = storedKey()): Promise<T> {
+  const response = await send(path, init, key);
+  return (await response.json().catch(() => ({}))) as T;
 }
 
 export const occupancy = (day: string | null) =>
@@ -181,6 +186,8 @@ export interface CallLine {
 
 export interface CallDetail extends Call {
   lines: CallLine[];
+  // How many recordings the call has (one per agent that took it), 0 with recording off.
+  recordings: number;
 }
 
 export interface CallWeek {
@@ -203,3 +210,9 @@ export const oneCall = (id: number) => call<CallDetail>(`/api/calls/${id}`);
 export const callOfSession = (session: string) =>
   call<CallDetail>(`/api/calls/session/${encodeURIComponent(session)}`);
 export const week = () => call<CallWeek>("/api/calls/week");
+/** One part of a call's recording (Ogg Opus), fetched with the key: an <audio> element
+ * given the URL could not send it. */
+export async function recording(id: number, part: number): Promise<Blob> {
+  const response = await send(`/api/calls/${id}/recording?part=${part}`, {}, storedKey());
+  return await response.blob();
+}

@@ -93,6 +93,52 @@ export function renderCall(facts: HTMLElement, transcript: HTMLOListElement, cal
   transcript.replaceChildren(...lines);
 }
 
+/** A call's recordings, each fetched and played in the page when asked for. Left as they are
+ * while the same call is shown, so the next poll does not stop what is playing. */
+export function renderRecordings(
+  area: HTMLElement,
+  call: CallDetail,
+  listen: (id: number, part: number) => Promise<Blob | null>,
+) {
+  const shown = `${call.id}:${call.recordings}`;
+  if (area.dataset.shown === shown) return;
+  clearRecordings(area);
+  area.dataset.shown = shown;
+  const parts = Array.from({ length: call.recordings }, (_, i) => i + 1).map((part) => {
+    const which = call.recordings > 1 ? ` (part ${part}, one agent's)` : "";
+    const press = el("button", { type: "button", class: "quiet" }, `Listen to the recording${which}`);
+    const slot = el("div", { class: "recording" }, press);
+    press.addEventListener("click", async () => {
+      press.disabled = true;
+      press.textContent = "Loading the recording…";
+      const audio = await listen(call.id, part);
+      if (audio === null) {
+        press.disabled = false;
+        press.textContent = `Listen to the recording${which}`;
+        return;
+      }
+      const player = el("audio", { controls: "", "aria-label": `The call's recording${which}` });
+      player.src = URL.createObjectURL(audio);
+      slot.replaceChildren(player);
+      player.focus();
+    });
+    return slot;
+  });
+  area.hidden = !parts.length;
+  area.replaceChildren(...parts);
+}
+
+/** Stop and let go of whatever recording the page holds. */
+export function clearRecordings(area: HTMLElement) {
+  for (const audio of area.querySelectorAll("audio")) {
+    audio.pause();
+    URL.revokeObjectURL(audio.src);
+  }
+  delete area.dataset.shown;
+  area.replaceChildren();
+  area.hidden = true;
+}
+
 function svg(tag: string, attrs: Record<string, string | number>, text = ""): SVGElement {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));

@@ -86,3 +86,7 @@ update staff_outbox set next_attempt_at = now() where state = 'pending';
 select room, ours, due_at <= now() as due, agentless_since, dispatched_at, told_at, released
 from watched_rooms
 where watch = :watch and room = :room;
+
+-- name: purged_since_reset()$
+-- Whether a purge has finished since the tables were last emptied (tests/sql/reset.sql).
+select finished_at is not null from periodic_runs where task = 'purge';

@@ -155,6 +155,14 @@ async def test_a_phone_booking_is_what_the_caller_said_and_the_agent_is_heard(
     agent = [hear(stretch) for stretch in stretches(recording(recorded))]
     print(f"the phone heard the agent say {agent}")
     spoken = " | ".join(words(line) for line in agent)
-    assert "thank you for calling" in spoken, agent
-    assert "what time would you like" in spoken, agent
-    assert "shall i book it" in spoken, agent
+    # Whisper tiny.en on 8 kHz audio may miss one phrase (under two busy loops it once heard
+    # the read-back without its "Shall I book it?"); a tone or silence would miss them all.
+    phrases = [
+        "thank you for calling",
+        "what time would you like",
+        "table for four",
+        "shall i book it",
+        "confirmation code",
+    ]
+    missed = [phrase for phrase in phrases if phrase not in spoken]
+    assert len(missed) <= 1, (missed, agent)

@@ -112,6 +112,8 @@ export function renderRecordings(
       press.disabled = true;
       press.textContent = "Loading the recording…";
       const audio = await listen(call.id, part);
+      // Closed, another call opened or signed out while it loaded: keep nothing of it.
+      if (!slot.isConnected) return;
       if (audio === null) {
         press.disabled = false;
         press.textContent = `Listen to the recording${which}`;
